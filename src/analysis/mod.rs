@@ -1,0 +1,174 @@
+//! Text analysis: the per-language analyzers (German, English, plain fallback) registered on
+//! the index by one function, the analyzer fingerprint stored beside the index, and language
+//! detection. The same analyzer serves indexing, queries and highlighting.
+
+mod lang;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
+    TokenizerManager,
+};
+
+pub use lang::detect_language;
+
+/// Tokens longer than this many bytes are dropped (tantivy's default of 40 would silently
+/// drop long German compounds).
+pub const MAX_TOKEN_BYTES: usize = 128;
+
+/// The analyzer family a field uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    German,
+    English,
+    /// Any other language: lowercased words, no stemming.
+    Plain,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::German, Lang::English, Lang::Plain];
+
+    /// The analyzer family for an ISO 639-1 code.
+    pub fn for_code(code: &str) -> Lang {
+        match code {
+            "de" => Lang::German,
+            "en" => Lang::English,
+            _ => Lang::Plain,
+        }
+    }
+
+    /// Suffix of the index fields analysed this way (`text_de`, …).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Lang::German => "de",
+            Lang::English => "en",
+            Lang::Plain => "xx",
+        }
+    }
+
+    /// The name the analyzer is registered under.
+    pub fn analyzer_name(self) -> &'static str {
+        match self {
+            Lang::German => "korpus_de",
+            Lang::English => "korpus_en",
+            Lang::Plain => "korpus_plain",
+        }
+    }
+
+    /// A fresh analyzer of this family.
+    pub fn analyzer(self) -> TextAnalyzer {
+        let base = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser);
+        match self {
+            Lang::German => base.filter(Stemmer::new(Language::German)).build(),
+            Lang::English => base.filter(Stemmer::new(Language::English)).build(),
+            Lang::Plain => base.build(),
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Lang::German => "German",
+            Lang::English => "English",
+            Lang::Plain => "plain",
+        })
+    }
+}
+
+/// Registers every korpus analyzer on a tokenizer manager.
+pub fn register(manager: &TokenizerManager) {
+    for lang in Lang::ALL {
+        manager.register(lang.analyzer_name(), lang.analyzer());
+    }
+}
+
+/// The tokens an analyzer produces for `text` (offsets are byte offsets into `text`).
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    analyzer
+        .token_stream(text)
+        .process(&mut |t: &Token| out.push(t.clone()));
+    out
+}
+
+/// Pinned versions of the crates whose output is stored in the index.
+pub const TANTIVY_VERSION: &str = "0.27.0";
+pub const STEMMER_VERSION: &str = "frostem 1.20260804.0";
+/// Bumped whenever an analyzer's output changes.
+pub const ANALYZERS_VERSION: u32 = 1;
+
+/// What an index's tokens depend on; an index built with another fingerprint is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub tantivy: String,
+    pub stemmer: String,
+    pub analyzers: u32,
+}
+
+impl Fingerprint {
+    pub fn current() -> Fingerprint {
+        Fingerprint {
+            tantivy: TANTIVY_VERSION.into(),
+            stemmer: STEMMER_VERSION.into(),
+            analyzers: ANALYZERS_VERSION,
+        }
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "tantivy {}, {}, analyzers v{}",
+            self.tantivy, self.stemmer, self.analyzers
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_tokens(lang: Lang, text: &str, expected: &[&str]) {
+        let toks: Vec<String> = tokens(&mut lang.analyzer(), text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(toks, expected);
+    }
+
+    #[test]
+    fn german_stems_and_keeps_long_compounds() {
+        assert_tokens(Lang::German, "Sanktionen Raketen", &["sanktion", "rak"]);
+        assert_tokens(Lang::German, "Sanktion Rakete", &["sanktion", "rak"]);
+        let long =
+            "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft";
+        assert_eq!(tokens(&mut Lang::German.analyzer(), long).len(), 1);
+    }
+
+    #[test]
+    fn english_stems() {
+        assert_tokens(
+            Lang::English,
+            "negotiations negotiate",
+            &["negoti", "negoti"],
+        );
+    }
+
+    #[test]
+    fn pinned_versions_match_the_lock_file() {
+        let lock = include_str!("../../Cargo.lock");
+        let version = |name: &str| {
+            let pattern = format!("name = \"{name}\"\nversion = \"");
+            let rest = &lock[lock.find(&pattern).unwrap() + pattern.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        };
+        assert_eq!(version("tantivy"), TANTIVY_VERSION);
+        assert_eq!(format!("frostem {}", version("frostem")), STEMMER_VERSION);
+    }
+}

@@ -1,0 +1,232 @@
+//! Command-line declarations (clap derive). Nothing else in korpus imports clap; `config`
+//! turns these into typed settings.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (search: at least one hit)
+  1  search: no hits
+  2  error; ingest/batch: some input or query failed (the rest was done)";
+
+/// Full-text search for German and English news articles.
+#[derive(Debug, Parser)]
+#[command(name = "korpus", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Index folder [default: ./index]
+    #[arg(long, global = true, env = "KORPUS_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read articles into the index (upsert: unchanged articles are skipped)
+    #[command(after_help = EXIT_CODES)]
+    Ingest(IngestArgs),
+    /// Search passages
+    #[command(after_help = EXIT_CODES)]
+    Search(SearchArgs),
+    /// Run many queries from a file with the index opened once
+    #[command(after_help = EXIT_CODES)]
+    Batch(BatchArgs),
+    /// Measure retrieval quality on a BEIR-style test set
+    Eval(EvalArgs),
+    /// Show what is in the index
+    Stats(FormatArgs),
+    /// Show one article with its metadata and numbered passages
+    Show(ShowArgs),
+    /// Print the tokens the analyzer makes of a text
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Text,
+    Markdown,
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// Files or folders to read [default: ./corpus]
+    pub paths: Vec<PathBuf>,
+    /// Read every file in this format instead of choosing by extension
+    #[arg(long, value_enum)]
+    pub format: Option<InputFormat>,
+    /// Start from an empty index
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Remove articles whose files (under the given paths) are gone
+    #[arg(long)]
+    pub prune: bool,
+    /// Worker threads [default: all cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    Passage,
+    Article,
+}
+
+/// Filters shared by search and batch.
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// Only articles published on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles published on or before this date (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only articles from this source (exact name, any case)
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only articles in this language (de, en, …)
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Only passages of this article
+    #[arg(long, value_name = "ID")]
+    pub article: Option<String>,
+    /// One hit per passage, or the best passage per article
+    #[arg(long, value_enum, default_value = "passage")]
+    pub group_by: GroupBy,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// The query: words, +required, -excluded, "phrases", title:/section:/author:/source:/lang:
+    pub query: String,
+    /// Number of hits
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Bold highlights and dim metadata (NO_COLOR is honoured with auto)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Show each hit's matched terms and their score contributions
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BatchInput {
+    Lines,
+    Tsv,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BatchOutput {
+    Jsonl,
+    Trec,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocIdKind {
+    Passage,
+    Article,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// Query file, or - for standard input
+    #[arg(default_value = "-")]
+    pub file: String,
+    /// Query file layout [default: detected]
+    #[arg(long, value_enum)]
+    pub input_format: Option<BatchInput>,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: BatchOutput,
+    /// TREC document ids: passages, or articles (each once, at its best passage's rank)
+    #[arg(long, value_enum, default_value = "passage")]
+    pub doc_id: DocIdKind,
+    /// Hits per query
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Worker threads [default: all cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No snippets in JSONL output (faster)
+    #[arg(long)]
+    pub no_snippets: bool,
+    /// No progress bar or summary
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// BEIR queries.jsonl
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// BEIR qrels TSV (query-id, corpus-id, score)
+    #[arg(long)]
+    pub qrels: PathBuf,
+    /// Also write the TREC run here
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Worker threads [default: all cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FormatArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Article id (as shown by search)
+    pub id: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeLang {
+    De,
+    En,
+    Plain,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// The text to analyse
+    pub text: String,
+    #[arg(long, value_enum, default_value = "de")]
+    pub lang: AnalyzeLang,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}

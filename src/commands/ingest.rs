@@ -1,0 +1,330 @@
+//! `korpus ingest`: walks the inputs, reads and analyses articles in parallel, upserts them
+//! into the index and commits once. A file that fails is named with its reason and skipped.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::Outcome;
+use crate::analysis::detect_language;
+use crate::corpus::{self, FileRead, Format, PassageSplitter, SourceFile};
+use crate::index::{ArticleWriter, KorpusIndex, Upsert};
+
+/// The article shipped inside the binary: the default corpus when `corpus/` is absent.
+pub const EMBEDDED_PATH: &str = "corpus/trump-kim-nordkorea-romanze.txt";
+const EMBEDDED: &[u8] = include_bytes!("../../corpus/trump-kim-nordkorea-romanze.txt");
+
+/// Indexing memory budget shared by the writer threads.
+const WRITER_MEMORY: usize = 512 << 20;
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Paths(Vec<PathBuf>),
+    /// The article embedded in the binary.
+    Embedded,
+}
+
+impl Input {
+    /// `corpus/` if it exists, else the embedded article.
+    pub fn default_corpus() -> Input {
+        if Path::new("corpus").is_dir() {
+            Input::Paths(vec![PathBuf::from("corpus")])
+        } else {
+            Input::Embedded
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    pub index: PathBuf,
+    pub input: Input,
+    pub format: Option<Format>,
+    pub rebuild: bool,
+    pub prune: bool,
+    pub threads: usize,
+    pub progress: bool,
+}
+
+/// Counts of one run.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub pruned: usize,
+    pub passages: usize,
+    pub skipped_hidden: usize,
+    pub skipped_unknown: usize,
+    pub seconds: f64,
+}
+
+impl IngestReport {
+    pub fn summary(&self) -> String {
+        let total = self.new + self.updated + self.unchanged + self.failed;
+        let mut s = format!(
+            "{total} articles ({} new, {} updated, {} unchanged, {} failed), {} passages",
+            self.new, self.updated, self.unchanged, self.failed, self.passages
+        );
+        if self.pruned > 0 {
+            s += &format!(", {} pruned", self.pruned);
+        }
+        s + &format!(", {:.2} s", self.seconds)
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    new: AtomicUsize,
+    updated: AtomicUsize,
+    unchanged: AtomicUsize,
+    failed: AtomicUsize,
+    passages: AtomicUsize,
+}
+
+/// Runs `korpus ingest`; diagnostics and the summary go to `diag`.
+pub fn run(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<Outcome> {
+    let report = ingest(cfg, diag)?;
+    writeln!(diag, "{}", report.summary())?;
+    Ok(if report.failed > 0 {
+        Outcome::PartialFailure
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Ingests and returns the counts (also used by `search` to build the default index).
+pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> {
+    let started = Instant::now();
+    let index = open_for_writing(&cfg.index, cfg.rebuild)?;
+    let existing = if cfg.rebuild {
+        Vec::new()
+    } else {
+        index.articles(&index.reader()?)?
+    };
+    let writer = ArticleWriter::new(&index, existing, cfg.threads, WRITER_MEMORY, cfg.rebuild)?;
+
+    let (files, mut report, walk_errors) = match &cfg.input {
+        Input::Paths(paths) => {
+            let w = corpus::walk(paths, cfg.format);
+            let report = IngestReport {
+                skipped_hidden: w.hidden,
+                skipped_unknown: w.unknown,
+                ..IngestReport::default()
+            };
+            (w.files, report, w.errors)
+        }
+        Input::Embedded => (Vec::new(), IngestReport::default(), Vec::new()),
+    };
+    let tally = Tally::default();
+    let messages: Mutex<Vec<(String, u64, String)>> = Mutex::new(Vec::new());
+    let failed_files: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    for (path, reason) in &walk_errors {
+        messages.lock().unwrap_or_else(|p| p.into_inner()).push((
+            path.clone(),
+            0,
+            format!("error: {reason}"),
+        ));
+        failed_files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.clone());
+        tally.failed.fetch_add(1, Ordering::Relaxed);
+    }
+    let ingested_at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let splitter = PassageSplitter::default();
+    let bar = progress_bar(cfg.progress, files.len());
+
+    let handle = |source: &SourceFile, read: FileRead| -> Result<()> {
+        let mut msgs = Vec::new();
+        for w in read.warnings {
+            let (line, text) = split_line_prefix(&w);
+            msgs.push((source.display.clone(), line, format!("warning: {text}")));
+        }
+        for record in read.records {
+            let line = record.line.unwrap_or(0);
+            match record.result {
+                Ok(mut article) => {
+                    article.meta.ingested_at = ingested_at.clone();
+                    detect_language(&mut article);
+                    let n = article.passages.len();
+                    match writer.upsert(&article)? {
+                        Upsert::New => tally.new.fetch_add(1, Ordering::Relaxed),
+                        Upsert::Updated => tally.updated.fetch_add(1, Ordering::Relaxed),
+                        Upsert::Unchanged => tally.unchanged.fetch_add(1, Ordering::Relaxed),
+                        Upsert::Duplicate { first_path } => {
+                            msgs.push((
+                                source.display.clone(),
+                                line,
+                                format!(
+                                    "error: duplicate article id `{}` (first seen in {first_path}); skipped",
+                                    article.meta.id
+                                ),
+                            ));
+                            tally.failed.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
+                    };
+                    tally.passages.fetch_add(n, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    tally.failed.fetch_add(1, Ordering::Relaxed);
+                    if record.line.is_none() {
+                        failed_files
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(source.display.clone());
+                    }
+                    msgs.push((source.display.clone(), line, format!("error: {e}")));
+                }
+            }
+        }
+        if !msgs.is_empty() {
+            messages
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(msgs);
+        }
+        Ok(())
+    };
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .context("could not start worker threads")?;
+    match &cfg.input {
+        Input::Embedded => {
+            let source = SourceFile::virtual_file(EMBEDDED_PATH, Format::Text);
+            let read = corpus::read_bytes(&source, EMBEDDED, &splitter);
+            handle(&source, read)?;
+        }
+        Input::Paths(_) => pool.install(|| {
+            files.par_iter().try_for_each(|source| -> Result<()> {
+                if source.format == Format::Jsonl {
+                    match std::fs::File::open(&source.path) {
+                        Ok(file) => {
+                            let mut result = Ok(());
+                            corpus::jsonl::read_batches(source, file, &splitter, |batch| {
+                                if result.is_ok() {
+                                    result = handle(source, batch);
+                                }
+                            });
+                            result?;
+                        }
+                        Err(e) => handle(source, io_failure(&e))?,
+                    }
+                } else {
+                    handle(source, corpus::read_file(source, &splitter))?;
+                }
+                bar.inc(1);
+                Ok(())
+            })
+        })?,
+    }
+    bar.finish_and_clear();
+
+    if cfg.prune {
+        if let Input::Paths(roots) = &cfg.input {
+            let roots: Vec<String> = roots.iter().map(|r| shown(r)).collect();
+            let failed = failed_files
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            let pruned = writer
+                .prune(|m| roots.iter().any(|r| under(&m.path, r)) && !failed.contains(&m.path));
+            report.pruned = pruned.len();
+        }
+    }
+    writer.commit()?;
+
+    let mut messages = messages.into_inner().unwrap_or_else(|p| p.into_inner());
+    messages.sort();
+    for (path, line, text) in messages {
+        if line > 0 {
+            writeln!(diag, "korpus: {path}:{line}: {text}")?;
+        } else {
+            writeln!(diag, "korpus: {path}: {text}")?;
+        }
+    }
+    if report.skipped_hidden + report.skipped_unknown > 0 {
+        writeln!(
+            diag,
+            "korpus: skipped {} hidden and {} files of unknown type",
+            report.skipped_hidden, report.skipped_unknown
+        )?;
+    }
+    report.new = tally.new.into_inner();
+    report.updated = tally.updated.into_inner();
+    report.unchanged = tally.unchanged.into_inner();
+    report.failed = tally.failed.into_inner();
+    report.passages = tally.passages.into_inner();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Opens the index for writing, creating it if needed; an incompatible index is replaced only
+/// with `rebuild`.
+fn open_for_writing(path: &Path, rebuild: bool) -> Result<KorpusIndex> {
+    if !KorpusIndex::exists(path) {
+        return Ok(KorpusIndex::create(path, false)?);
+    }
+    match KorpusIndex::open(path) {
+        Ok(index) => Ok(index),
+        Err(crate::index::IndexError::Incompatible { .. }) if rebuild => {
+            Ok(KorpusIndex::create(path, true)?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn io_failure(e: &std::io::Error) -> FileRead {
+    FileRead {
+        records: vec![corpus::Record {
+            line: None,
+            result: Err(corpus::ReadError::Io(corpus::io_reason(e))),
+        }],
+        warnings: Vec::new(),
+    }
+}
+
+/// Warnings from JSON Lines start with `line N: `; split that off for `path:N:` output.
+fn split_line_prefix(w: &str) -> (u64, &str) {
+    w.strip_prefix("line ")
+        .and_then(|r| r.split_once(": "))
+        .and_then(|(n, text)| Some((n.parse().ok()?, text)))
+        .unwrap_or((0, w))
+}
+
+fn shown(p: &Path) -> String {
+    let s = p.display().to_string();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    s.trim_end_matches('/').to_string()
+}
+
+fn under(path: &str, root: &str) -> bool {
+    root == "." || path == root || path.starts_with(&format!("{root}/"))
+}
+
+fn progress_bar(show: bool, len: usize) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} ingesting [{bar:40}] {pos}/{len} files {elapsed}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

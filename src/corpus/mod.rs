@@ -1,0 +1,309 @@
+//! Reading articles: files and records on disk become [`Article`]s (metadata + passages).
+//!
+//! One module per input format (`text`, `markdown`, `jsonl`), shared metadata extraction
+//! (`extract`), decoding (`decode`) and passage splitting (`passages`). This stage knows
+//! nothing about tantivy or language analysis; it must never panic on user data.
+
+pub mod decode;
+pub mod extract;
+pub mod fields;
+pub mod jsonl;
+pub mod markdown;
+pub mod passages;
+pub mod text;
+pub mod walk;
+
+use std::fmt;
+use std::path::Path;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+pub use passages::PassageSplitter;
+pub use walk::{SourceFile, Walk, walk};
+
+/// An input format, chosen by file extension or `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Plain-text page dump (`.txt`).
+    Text,
+    /// Markdown with optional YAML/TOML front matter (`.md`, `.markdown`).
+    Markdown,
+    /// One JSON object per line (`.jsonl`, `.ndjson`).
+    Jsonl,
+}
+
+impl Format {
+    /// The format for a file extension, if korpus reads it.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// What a passage is within its article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PassageKind {
+    Title,
+    Teaser,
+    Summary,
+    Body,
+    Author,
+    Note,
+}
+
+impl PassageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Title => "title",
+            PassageKind::Teaser => "teaser",
+            PassageKind::Summary => "summary",
+            PassageKind::Body => "body",
+            PassageKind::Author => "author",
+            PassageKind::Note => "note",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PassageKind> {
+        Some(match s {
+            "title" => PassageKind::Title,
+            "teaser" => PassageKind::Teaser,
+            "summary" => PassageKind::Summary,
+            "body" => PassageKind::Body,
+            "author" => PassageKind::Author,
+            "note" => PassageKind::Note,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for PassageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A paragraph-sized piece of an article as a parser found it, before windowing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: PassageKind,
+    pub section: Option<String>,
+    pub text: String,
+    /// Character offset of `text` in the article's (normalized) text.
+    pub start: usize,
+}
+
+/// The unit of retrieval: a paragraph, or a window of a long one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passage {
+    /// 1-based position in the article.
+    pub number: u32,
+    pub kind: PassageKind,
+    pub section: Option<String>,
+    pub text: String,
+    /// Character range `[start, end)` in the article's normalized text.
+    pub range: (usize, usize),
+}
+
+/// How the article's language was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LangOrigin {
+    /// Given in the article's metadata.
+    Explicit,
+    /// Detected reliably from the text.
+    Detected,
+    /// Detection was unreliable; German was assumed.
+    #[default]
+    Fallback,
+}
+
+/// Facts about a translated article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    /// ISO 639-1 code of the original language, when stated.
+    pub from: Option<String>,
+    /// The text says it was translated automatically.
+    pub machine: bool,
+    /// Where the original appeared.
+    pub original_source: Option<String>,
+    /// When the original appeared.
+    pub original_published: Option<Date>,
+}
+
+impl Translation {
+    pub fn is_empty(&self) -> bool {
+        *self == Translation::default()
+    }
+}
+
+/// Everything korpus knows about an article besides its passages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleMeta {
+    pub id: String,
+    pub title: String,
+    pub teaser: Option<String>,
+    pub summary: Vec<String>,
+    pub authors: Vec<String>,
+    pub published: Option<Date>,
+    pub source: Option<String>,
+    /// ISO 639-1 code (`de`, `en`, …); empty until the analysis stage decides it.
+    pub lang: String,
+    pub lang_origin: LangOrigin,
+    pub translation: Option<Translation>,
+    pub tags: Vec<String>,
+    pub url: Option<String>,
+    /// The file it came from, as found under the ingest root.
+    pub path: String,
+    /// Line number in a JSON Lines file.
+    pub line: Option<u64>,
+    pub sections: Vec<String>,
+    /// BLAKE3 of the article's raw bytes.
+    pub content_hash: String,
+    /// RFC 3339 time of the ingest run that wrote it.
+    pub ingested_at: String,
+}
+
+/// A parsed article.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub meta: ArticleMeta,
+    pub passages: Vec<Passage>,
+}
+
+/// Why one file or record could not be read. The message names no path: the caller adds it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("could not read file: {0}")]
+    Io(String),
+    #[error("not text (looks like a binary file)")]
+    Binary,
+    #[error("{0}")]
+    Encoding(String),
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    #[error("{0}")]
+    Record(String),
+    #[error("no text to index")]
+    Empty,
+}
+
+/// One article read from a source, or why it failed; `line` is set for JSON Lines.
+#[derive(Debug)]
+pub struct Record {
+    pub line: Option<u64>,
+    pub result: Result<Article, ReadError>,
+}
+
+/// What reading one file gave: its records and any warnings (e.g. a legacy encoding).
+#[derive(Debug, Default)]
+pub struct FileRead {
+    pub records: Vec<Record>,
+    pub warnings: Vec<String>,
+}
+
+/// The explicit metadata a parser found, and its blocks, before passages are made.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub meta: ArticleMeta,
+    pub blocks: Vec<Block>,
+}
+
+impl Draft {
+    /// Turns the draft into an article: passages numbered, sections listed, hash set.
+    pub fn finish(mut self, splitter: &PassageSplitter, raw: &[u8]) -> Result<Article, ReadError> {
+        let passages = splitter.split(&self.blocks);
+        if passages.is_empty() {
+            return Err(ReadError::Empty);
+        }
+        if self.meta.title.is_empty() {
+            self.meta.title = passages[0].text.chars().take(80).collect();
+        }
+        let mut sections: Vec<String> = Vec::new();
+        for block in &self.blocks {
+            if let Some(s) = &block.section {
+                if sections.last() != Some(s) {
+                    sections.push(s.clone());
+                }
+            }
+        }
+        if self.meta.sections.is_empty() {
+            self.meta.sections = sections;
+        }
+        self.meta.content_hash = blake3::hash(raw).to_hex().to_string();
+        Ok(Article {
+            meta: self.meta,
+            passages,
+        })
+    }
+}
+
+/// Reads one source file in the given format.
+pub fn read_file(source: &SourceFile, splitter: &PassageSplitter) -> FileRead {
+    let bytes = match std::fs::read(&source.path) {
+        Ok(b) => b,
+        Err(e) => {
+            return FileRead {
+                records: vec![Record {
+                    line: None,
+                    result: Err(ReadError::Io(io_reason(&e))),
+                }],
+                warnings: vec![],
+            };
+        }
+    };
+    read_bytes(source, &bytes, splitter)
+}
+
+/// Reads one source from memory (also used for the embedded corpus and in tests).
+pub fn read_bytes(source: &SourceFile, bytes: &[u8], splitter: &PassageSplitter) -> FileRead {
+    match source.format {
+        Format::Jsonl => jsonl::read(source, bytes, splitter),
+        Format::Text | Format::Markdown => {
+            let mut warnings = Vec::new();
+            let result = decode::decode(bytes).and_then(|decoded| {
+                if let Some(w) = decoded.warning {
+                    warnings.push(w);
+                }
+                let mut draft = match source.format {
+                    Format::Markdown => markdown::parse(&decoded.text).map(|(d, w)| {
+                        warnings.extend(w);
+                        d
+                    }),
+                    _ => text::parse(&decoded.text),
+                }?;
+                fill_file_meta(&mut draft.meta, source);
+                draft.finish(splitter, bytes)
+            });
+            FileRead {
+                records: vec![Record { line: None, result }],
+                warnings,
+            }
+        }
+    }
+}
+
+fn fill_file_meta(meta: &mut ArticleMeta, source: &SourceFile) {
+    if meta.id.is_empty() {
+        meta.id = source.default_id();
+    }
+    meta.path = source.display.clone();
+}
+
+/// A short, user-facing reason for an I/O error (no Debug output).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "file not found (a dangling link?)".into(),
+        PermissionDenied => "permission denied".into(),
+        IsADirectory => "is a directory".into(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,347 @@
+//! Plain-text page dumps (`.txt`), as saved from a news site: title line, teaser line, `- `
+//! summary bullets, one paragraph per line, short headings without a closing period, an author
+//! box (`Zum Autor`) and trailing publication notes. The layout rules are in the README.
+
+use super::extract::{author_from_bio, byline, find_date, is_publication_note, translation_facts};
+use super::{Block, Draft, PassageKind, ReadError};
+
+/// Page furniture: lines that are neither headings nor passages (compared case-insensitively).
+pub const FURNITURE: &[&str] = &[
+    "Meine News",
+    "Mehr zum Thema",
+    "Auch interessant",
+    "Lesen Sie auch",
+    "Weitere Artikel",
+    "Zur Startseite",
+    "Kommentare",
+    "Newsletter",
+    "Anzeige",
+    "Werbung",
+    "Teilen",
+    "Artikel teilen",
+    "Mehr lesen",
+    "Weiterlesen",
+    "Mehr anzeigen",
+    "Fotostrecke",
+    "Empfehlungen für Sie",
+    "Das könnte Sie auch interessieren",
+    "Jetzt kommentieren",
+    "Read more",
+    "Advertisement",
+    "Share",
+];
+
+/// Headings that open an author box.
+pub const AUTHOR_HEADINGS: &[&str] = &[
+    "Zum Autor",
+    "Zur Autorin",
+    "Zu den Autoren",
+    "Über den Autor",
+    "Über die Autorin",
+    "Über die Autoren",
+    "About the author",
+    "About the authors",
+];
+
+/// How many content lines at the top may hold a byline or a date line.
+const HEADER_LINES: usize = 8;
+/// Headings are short: at most this many characters and words.
+const HEADING_MAX_CHARS: usize = 120;
+const HEADING_MAX_WORDS: usize = 16;
+
+/// A non-blank line and the character offset where its trimmed text starts.
+struct Line<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let trimmed_start = raw.trim_start();
+        let lead = raw[..raw.len() - trimmed_start.len()].chars().count();
+        let t = trimmed_start.trim_end();
+        if !t.is_empty() {
+            out.push(Line {
+                start: offset + lead,
+                text: t,
+            });
+        }
+        offset += raw.chars().count() + 1;
+    }
+    out
+}
+
+fn is_furniture(line: &str) -> bool {
+    FURNITURE.iter().any(|f| f.eq_ignore_ascii_case(line)) || line == "|"
+}
+
+fn is_author_heading(line: &str) -> bool {
+    AUTHOR_HEADINGS.iter().any(|h| h.eq_ignore_ascii_case(line))
+}
+
+fn bullet_text(line: &str) -> Option<&str> {
+    ["- ", "• ", "* ", "– "]
+        .iter()
+        .find_map(|m| line.strip_prefix(m))
+        .map(str::trim)
+}
+
+/// True when `line` ends a sentence: `.`, `!`, `?`, `…`, possibly followed by closing quotes.
+fn ends_sentence(line: &str) -> bool {
+    let core = line.trim_end_matches(['“', '”', '"', '»', '«', '’', ')', ']']);
+    core.ends_with(['.', '!', '?', '…', ':', ';', ','])
+}
+
+/// A section heading: a short line that does not read as a sentence. A heading may end in `?`
+/// if it holds no other sentence boundary.
+pub fn is_heading(line: &str) -> bool {
+    if line.chars().count() > HEADING_MAX_CHARS
+        || line.split_whitespace().count() > HEADING_MAX_WORDS
+        || bullet_text(line).is_some()
+    {
+        return false;
+    }
+    let Some(first) = line.chars().next() else {
+        return false;
+    };
+    if !(first.is_uppercase() || first.is_ascii_digit() || "„“\"»".contains(first)) {
+        return false;
+    }
+    let inner_boundary = line.char_indices().any(|(i, c)| {
+        matches!(c, '.' | '!' | '?') && line[i + 1..].starts_with(' ') && {
+            line[i + 1..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+                && !line[..i].ends_with(|p: char| p.is_ascii_digit() || p.is_uppercase())
+        }
+    });
+    if inner_boundary {
+        return false;
+    }
+    if line.ends_with('?') {
+        return true;
+    }
+    !ends_sentence(line)
+}
+
+/// Parses a page dump into a draft article.
+pub fn parse(text: &str) -> Result<Draft, ReadError> {
+    let lines: Vec<Line> = lines(text)
+        .into_iter()
+        .filter(|l| !is_furniture(l.text))
+        .collect();
+    let Some((title_line, rest)) = lines.split_first() else {
+        return Err(ReadError::Empty);
+    };
+    let mut draft = Draft::default();
+    draft.meta.title = title_line.text.to_string();
+    draft.blocks.push(Block {
+        kind: PassageKind::Title,
+        section: None,
+        text: title_line.text.to_string(),
+        start: title_line.start,
+    });
+
+    let mut i = 0;
+    // Teaser: the line after the title, when it is a sentence and not a bullet.
+    while i < rest.len() && header_line(&rest[i], &mut draft, i) {
+        i += 1;
+    }
+    if let Some(line) = rest.get(i) {
+        if bullet_text(line.text).is_none() && ends_sentence(line.text) {
+            draft.meta.teaser = Some(line.text.to_string());
+            draft.blocks.push(Block {
+                kind: PassageKind::Teaser,
+                section: None,
+                text: line.text.to_string(),
+                start: line.start,
+            });
+            i += 1;
+        }
+    }
+    while i < rest.len() && header_line(&rest[i], &mut draft, i) {
+        i += 1;
+    }
+    // Summary bullets directly after title and teaser.
+    while let Some(line) = rest.get(i) {
+        let Some(item) = bullet_text(line.text) else {
+            break;
+        };
+        let offset = line.text.len() - item.len();
+        draft.meta.summary.push(item.to_string());
+        draft.blocks.push(Block {
+            kind: PassageKind::Summary,
+            section: None,
+            text: item.to_string(),
+            start: line.start + line.text[..offset].chars().count(),
+        });
+        i += 1;
+    }
+
+    let mut section: Option<String> = None;
+    let mut in_author_box = false;
+    let mut notes: Vec<String> = draft.meta.summary.clone();
+    for line in &rest[i..] {
+        if is_heading(line.text) {
+            section = Some(line.text.to_string());
+            in_author_box = is_author_heading(line.text);
+            continue;
+        }
+        let note = is_note(line.text);
+        let kind = if note {
+            notes.push(line.text.to_string());
+            PassageKind::Note
+        } else if in_author_box {
+            if draft.meta.authors.is_empty() {
+                if let Some(name) = author_from_bio(line.text) {
+                    draft.meta.authors.push(name);
+                }
+            }
+            PassageKind::Author
+        } else {
+            PassageKind::Body
+        };
+        draft.blocks.push(Block {
+            kind,
+            section: section.clone(),
+            text: line.text.to_string(),
+            start: line.start,
+        });
+    }
+    draft.meta.translation = translation_facts(notes.iter().map(String::as_str));
+    if let Some(t) = &draft.meta.translation {
+        // The original publication is the only publication the page states.
+        if draft.meta.published.is_none() {
+            draft.meta.published = t.original_published;
+        }
+        if draft.meta.source.is_none() {
+            draft.meta.source = t.original_source.clone();
+        }
+    }
+    Ok(draft)
+}
+
+/// Consumes a byline or a date line near the top, filling authors or the date.
+fn header_line(line: &Line, draft: &mut Draft, index: usize) -> bool {
+    if index >= HEADER_LINES {
+        return false;
+    }
+    if let Some(names) = byline(line.text) {
+        if draft.meta.authors.is_empty() {
+            draft.meta.authors = names;
+        }
+        if draft.meta.published.is_none() {
+            draft.meta.published = find_date(line.text);
+        }
+        return true;
+    }
+    let date_line = line.text.split_whitespace().count() <= 6 && find_date(line.text).is_some();
+    if date_line && draft.meta.published.is_none() {
+        draft.meta.published = find_date(line.text);
+        return true;
+    }
+    false
+}
+
+/// A publication or translation note: short, about "this article", and saying so.
+fn is_note(p: &str) -> bool {
+    let l = p.to_lowercase();
+    p.chars().count() < 400
+        && is_publication_note(p)
+        && ["artikel", "beitrag", "text", "article", "story", "piece"]
+            .iter()
+            .any(|w| l.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../../corpus/trump-kim-nordkorea-romanze.txt");
+
+    #[test]
+    fn headings_are_short_lines_without_a_closing_period() {
+        assert!(is_heading(
+            "Trump und Kim: Aufleben einer Romanze zweier Staatschefs?"
+        ));
+        assert!(is_heading("Zum Autor"));
+        assert!(is_heading(
+            "Erste Trump-Regierung lag mit Diplomatie gegenüber Nordkorea nicht falsch"
+        ));
+        assert!(!is_heading(
+            "Sanktionen haben eindeutig nicht funktioniert."
+        ));
+        assert!(!is_heading(
+            "Wie sehen die Alternativen aus? Sanktionen haben nicht funktioniert"
+        ));
+        assert!(!is_heading("- Ein Punkt"));
+        assert!(!is_heading("klein geschrieben ist kein Titel"));
+    }
+
+    #[test]
+    fn seed_metadata() {
+        let d = super::parse(&crate::corpus::decode::normalize_text(SEED)).unwrap();
+        let m = &d.meta;
+        assert_eq!(
+            m.title,
+            "Trump und Kim: Romanze der Staatschefs feiert ihre Renaissance"
+        );
+        assert!(
+            m.teaser
+                .as_deref()
+                .unwrap()
+                .starts_with("Die USA müssen entscheiden")
+        );
+        assert_eq!(m.summary.len(), 4);
+        assert_eq!(m.authors, ["Bilahari Kausikan"]);
+        assert_eq!(m.published, Some("2025-02-26".parse().unwrap()));
+        assert_eq!(m.source.as_deref(), Some("Foreign Policy"));
+        let t = m.translation.as_ref().unwrap();
+        assert_eq!((t.from.as_deref(), t.machine), (Some("en"), true));
+        let sections: Vec<&str> = d
+            .blocks
+            .iter()
+            .filter_map(|b| b.section.as_deref())
+            .collect();
+        let mut distinct = sections.clone();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 13, "{distinct:#?}");
+        assert_eq!(
+            distinct[0],
+            "Trump und Kim: Aufleben einer Romanze zweier Staatschefs?"
+        );
+        assert_eq!(distinct[12], "Zum Autor");
+        assert!(d.blocks.iter().all(|b| b.text != "Meine News"));
+        let kinds = |k| d.blocks.iter().filter(|b| b.kind == k).count();
+        assert_eq!(kinds(PassageKind::Author), 1);
+        assert_eq!(kinds(PassageKind::Note), 2);
+        assert_eq!(kinds(PassageKind::Teaser), 1);
+    }
+
+    #[test]
+    fn blocks_point_at_their_text() {
+        let text = crate::corpus::decode::normalize_text(SEED);
+        let d = super::parse(&text).unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        for b in &d.blocks {
+            let n = b.text.chars().count();
+            let at: String = chars[b.start..b.start + n].iter().collect();
+            assert_eq!(at, b.text);
+        }
+    }
+
+    #[test]
+    fn byline_and_date_lines_in_the_header() {
+        let d = super::parse(
+            "Ein Titel\nVon Anna Muster\n3. März 2024\nDer Teaser sagt etwas.\nEin Absatz.\n",
+        )
+        .unwrap();
+        assert_eq!(d.meta.authors, ["Anna Muster"]);
+        assert_eq!(d.meta.published, Some("2024-03-03".parse().unwrap()));
+        assert_eq!(d.meta.teaser.as_deref(), Some("Der Teaser sagt etwas."));
+    }
+}

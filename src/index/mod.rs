@@ -1,0 +1,479 @@
+//! The on-disk index: schema, opening and creating it at an explicit path, korpus's own
+//! versioned metadata file beside the tantivy files, and (in `writer`) the only code that
+//! writes. One tantivy document per passage, plus one record document per article that holds
+//! its full metadata.
+
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{
+    DateOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::{self, Fingerprint, Lang};
+use crate::corpus::{ArticleMeta, Passage, PassageKind};
+
+pub use writer::{ArticleWriter, Upsert};
+
+/// Version of the schema and of the metadata file; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+/// korpus's own metadata file inside the index folder.
+pub const META_FILE: &str = "korpus.json";
+
+/// Why an index could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no index at {path}; create it with `korpus ingest --index {path} PATH…`")]
+    NotFound { path: String },
+    #[error("{path} is a file, not an index folder")]
+    NotADirectory { path: String },
+    #[error("{path} holds files but no korpus index; choose an empty folder or an existing index")]
+    NotAnIndex { path: String },
+    #[error(
+        "the index at {path} was built by another version of korpus ({found}; this one uses \
+         {expected}); rebuild it with `korpus ingest --rebuild`"
+    )]
+    Incompatible {
+        path: String,
+        found: String,
+        expected: String,
+    },
+    #[error("index is being written by another korpus process ({path})")]
+    Locked { path: String },
+    #[error("{what} at {path}: {reason}")]
+    Io {
+        what: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("{what} at {path}: {reason}")]
+    Tantivy {
+        what: &'static str,
+        path: String,
+        reason: String,
+    },
+}
+
+/// The fields of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// `passage` or `article`.
+    pub doc_kind: Field,
+    pub article_id: Field,
+    /// Stable 64-bit hash of the article id (fast field, for grouping).
+    pub article_key: Field,
+    pub number: Field,
+    pub count: Field,
+    pub kind: Field,
+    pub range_start: Field,
+    pub range_end: Field,
+    /// Stored passage text, title and section heading.
+    pub text: Field,
+    pub title: Field,
+    pub section: Field,
+    /// Indexed text, one field per analyzer family, in [`Lang::ALL`] order.
+    pub text_by_lang: [Field; 3],
+    pub title_by_lang: [Field; 3],
+    pub section_by_lang: [Field; 3],
+    pub author: Field,
+    pub source: Field,
+    /// Lowercased source, for exact `--source` filters.
+    pub source_key: Field,
+    pub lang: Field,
+    pub published: Field,
+    pub path: Field,
+    /// Article records: the full metadata as JSON.
+    pub meta: Field,
+}
+
+impl Fields {
+    pub fn text_for(&self, lang: Lang) -> Field {
+        self.text_by_lang[lang_index(lang)]
+    }
+    pub fn title_for(&self, lang: Lang) -> Field {
+        self.title_by_lang[lang_index(lang)]
+    }
+    pub fn section_for(&self, lang: Lang) -> Field {
+        self.section_by_lang[lang_index(lang)]
+    }
+}
+
+fn lang_index(lang: Lang) -> usize {
+    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
+}
+
+/// Builds the schema.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let analysed = |lang: Lang| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(lang.analyzer_name())
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let plain = analysed(Lang::Plain);
+    let by_lang = |b: &mut tantivy::schema::SchemaBuilder, name: &str| {
+        Lang::ALL.map(|l| b.add_text_field(&format!("{name}_{}", l.suffix()), analysed(l)))
+    };
+    let fields = Fields {
+        doc_kind: b.add_text_field("doc_kind", STRING),
+        article_id: b.add_text_field("article_id", STRING | STORED),
+        article_key: b.add_u64_field("article_key", FAST),
+        number: b.add_u64_field("number", STORED),
+        count: b.add_u64_field("count", STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        range_start: b.add_u64_field("range_start", STORED),
+        range_end: b.add_u64_field("range_end", STORED),
+        text: b.add_text_field("text", STORED),
+        title: b.add_text_field("title", STORED),
+        section: b.add_text_field("section", STORED),
+        text_by_lang: by_lang(&mut b, "text"),
+        title_by_lang: by_lang(&mut b, "title"),
+        section_by_lang: by_lang(&mut b, "section"),
+        author: b.add_text_field("author", plain.clone() | STORED),
+        source: b.add_text_field("source", plain | STORED),
+        source_key: b.add_text_field("source_key", STRING),
+        lang: b.add_text_field("lang", STRING | STORED),
+        published: b.add_date_field(
+            "published",
+            DateOptions::from(INDEXED).set_stored().set_fast(),
+        ),
+        path: b.add_text_field("path", STORED),
+        meta: b.add_text_field("meta", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// korpus's metadata file: what wrote the index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct IndexMeta {
+    format: String,
+    schema_version: u32,
+    fingerprint: Fingerprint,
+}
+
+impl IndexMeta {
+    fn current() -> IndexMeta {
+        IndexMeta {
+            format: "korpus-index".into(),
+            schema_version: SCHEMA_VERSION,
+            fingerprint: Fingerprint::current(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("schema v{}, {}", self.schema_version, self.fingerprint)
+    }
+}
+
+/// An open korpus index.
+pub struct KorpusIndex {
+    pub index: Index,
+    pub fields: Fields,
+    pub path: PathBuf,
+}
+
+fn tantivy_err(
+    what: &'static str,
+    path: &Path,
+) -> impl FnOnce(tantivy::TantivyError) -> IndexError {
+    let path = path.display().to_string();
+    move |e| IndexError::Tantivy {
+        what,
+        path,
+        reason: e.to_string(),
+    }
+}
+
+fn io_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> IndexError {
+    let path = path.display().to_string();
+    move |e| IndexError::Io {
+        what,
+        path,
+        reason: crate::corpus::io_reason(&e),
+    }
+}
+
+impl KorpusIndex {
+    /// True when `path` holds an index (compatible or not).
+    pub fn exists(path: &Path) -> bool {
+        path.join("meta.json").is_file()
+    }
+
+    /// Opens an existing index, refusing one written by an incompatible korpus.
+    pub fn open(path: &Path) -> Result<KorpusIndex, IndexError> {
+        let shown = path.display().to_string();
+        if path.is_file() {
+            return Err(IndexError::NotADirectory { path: shown });
+        }
+        if !Self::exists(path) {
+            return Err(IndexError::NotFound { path: shown });
+        }
+        let expected = IndexMeta::current();
+        let found: Option<IndexMeta> = std::fs::read_to_string(path.join(META_FILE))
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok());
+        match &found {
+            Some(m)
+                if m.schema_version == expected.schema_version
+                    && m.fingerprint == expected.fingerprint => {}
+            other => {
+                return Err(IndexError::Incompatible {
+                    path: shown,
+                    found: other
+                        .as_ref()
+                        .map_or_else(|| "unknown version".into(), IndexMeta::describe),
+                    expected: expected.describe(),
+                });
+            }
+        }
+        let index =
+            Index::open_in_dir(path).map_err(tantivy_err("could not open the index", path))?;
+        analysis::register(index.tokenizers());
+        let (_, fields) = schema();
+        Ok(KorpusIndex {
+            index,
+            fields,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Creates an empty index in `path` (created if missing; must be empty but for dotfiles).
+    /// An incompatible old index there is removed only when `replace_incompatible` is set.
+    pub fn create(path: &Path, replace_incompatible: bool) -> Result<KorpusIndex, IndexError> {
+        let shown = path.display().to_string();
+        if path.is_file() {
+            return Err(IndexError::NotADirectory { path: shown });
+        }
+        std::fs::create_dir_all(path).map_err(io_err("could not create the index folder", path))?;
+        let old_index = Self::exists(path);
+        if old_index && !replace_incompatible {
+            return Err(IndexError::NotAnIndex { path: shown });
+        }
+        for entry in
+            std::fs::read_dir(path).map_err(io_err("could not read the index folder", path))?
+        {
+            let entry = entry.map_err(io_err("could not read the index folder", path))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.')
+                && name != ".tantivy-meta.lock"
+                && name != ".tantivy-writer.lock"
+            {
+                continue;
+            }
+            if !old_index {
+                return Err(IndexError::NotAnIndex { path: shown });
+            }
+            let p = entry.path();
+            let removed = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+            removed.map_err(io_err("could not remove the old index", &p))?;
+        }
+        let (schema, fields) = schema();
+        let settings = IndexSettings {
+            docstore_blocksize: 32 * 1024,
+            ..IndexSettings::default()
+        };
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings)
+            .create_in_dir(path)
+            .map_err(tantivy_err("could not create the index", path))?;
+        analysis::register(index.tokenizers());
+        let meta = serde_json::to_string_pretty(&IndexMeta::current()).unwrap_or_default();
+        std::fs::write(path.join(META_FILE), meta + "\n")
+            .map_err(io_err("could not write the index metadata", path))?;
+        Ok(KorpusIndex {
+            index,
+            fields,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A reader that sees the last commit.
+    pub fn reader(&self) -> Result<IndexReader, IndexError> {
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy_err("could not read the index", &self.path))
+    }
+
+    /// The metadata of every article in the index.
+    pub fn articles(&self, reader: &IndexReader) -> Result<Vec<ArticleMeta>, IndexError> {
+        let searcher = reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.doc_kind, "article"),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher
+            .search(&q, &DocSetCollector)
+            .map_err(tantivy_err("could not read the index", &self.path))?;
+        let mut out = Vec::with_capacity(docs.len());
+        for addr in docs {
+            let doc: TantivyDocument = searcher
+                .doc(addr)
+                .map_err(tantivy_err("could not read the index", &self.path))?;
+            if let Some(meta) = doc
+                .get_first(self.fields.meta)
+                .and_then(|v| v.as_str())
+                .and_then(|s| serde_json::from_str::<ArticleMeta>(s).ok())
+            {
+                out.push(meta);
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// The metadata of one article.
+    pub fn article(
+        &self,
+        reader: &IndexReader,
+        id: &str,
+    ) -> Result<Option<ArticleMeta>, IndexError> {
+        let searcher = reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.article_id, id),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher
+            .search(&q, &DocSetCollector)
+            .map_err(tantivy_err("could not read the index", &self.path))?;
+        for addr in docs {
+            let doc: TantivyDocument = searcher
+                .doc(addr)
+                .map_err(tantivy_err("could not read the index", &self.path))?;
+            if let Some(meta) = doc.get_first(self.fields.meta).and_then(|v| v.as_str()) {
+                return Ok(serde_json::from_str(meta).ok());
+            }
+        }
+        Ok(None)
+    }
+
+    /// The passages of one article, in order.
+    pub fn passages(&self, reader: &IndexReader, id: &str) -> Result<Vec<Passage>, IndexError> {
+        let f = &self.fields;
+        let searcher = reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(f.article_id, id),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher
+            .search(&q, &DocSetCollector)
+            .map_err(tantivy_err("could not read the index", &self.path))?;
+        let mut out = Vec::new();
+        for addr in docs {
+            let doc: TantivyDocument = searcher
+                .doc(addr)
+                .map_err(tantivy_err("could not read the index", &self.path))?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+            let Some(kind) = text(f.kind).as_deref().and_then(PassageKind::parse) else {
+                continue; // the article record
+            };
+            out.push(Passage {
+                number: num(f.number) as u32,
+                kind,
+                section: text(f.section),
+                text: text(f.text).unwrap_or_default(),
+                range: (num(f.range_start) as usize, num(f.range_end) as usize),
+            });
+        }
+        out.sort_by_key(|p| p.number);
+        Ok(out)
+    }
+
+    /// How many passages the index holds.
+    pub fn passage_count(&self, reader: &IndexReader) -> Result<usize, IndexError> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.doc_kind, "passage"),
+            IndexRecordOption::Basic,
+        );
+        reader
+            .searcher()
+            .search(&q, &tantivy::collector::Count)
+            .map_err(tantivy_err("could not read the index", &self.path))
+    }
+
+    /// Size of the index folder in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        std::fs::read_dir(&self.path)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// The 64-bit key of an article id (FNV-1a: stable across versions and platforms).
+pub fn article_key(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+const EPOCH: Date = Date::constant(1970, 1, 1);
+
+/// A calendar date as a tantivy date (midnight UTC).
+pub fn to_tantivy_date(d: Date) -> DateTime {
+    let days = d.since(EPOCH).map(|s| s.get_days()).unwrap_or(0);
+    DateTime::from_timestamp_secs(i64::from(days) * 86_400)
+}
+
+/// A tantivy date as a calendar date.
+pub fn from_tantivy_date(d: DateTime) -> Option<Date> {
+    let days = d.into_timestamp_secs().div_euclid(86_400);
+    EPOCH
+        .checked_add(jiff::Span::new().try_days(days).ok()?)
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        for s in ["1970-01-01", "2025-02-26", "1950-06-25", "2099-12-31"] {
+            let d: Date = s.parse().unwrap();
+            assert_eq!(from_tantivy_date(to_tantivy_date(d)), Some(d));
+        }
+    }
+
+    #[test]
+    fn refuses_an_index_of_another_version() {
+        let dir = tempfile::tempdir().unwrap();
+        KorpusIndex::create(dir.path(), false).unwrap();
+        assert!(KorpusIndex::open(dir.path()).is_ok());
+        let meta = dir.path().join(META_FILE);
+        let old = std::fs::read_to_string(&meta)
+            .unwrap()
+            .replace("0.27.0", "0.22.0");
+        std::fs::write(&meta, old).unwrap();
+        let err = KorpusIndex::open(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("another version of korpus"), "{err}");
+        assert!(err.contains("--rebuild"), "{err}");
+        assert!(KorpusIndex::create(dir.path(), true).is_ok());
+        assert!(KorpusIndex::open(dir.path()).is_ok());
+    }
+}

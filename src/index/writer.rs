@@ -1,0 +1,203 @@
+//! Writing articles: upserts by content hash (unchanged articles are skipped, changed ones
+//! replaced), prunes articles whose files are gone, and commits once per run. Nothing is
+//! visible to readers until [`ArticleWriter::commit`]; dropping the writer rolls back.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tantivy::directory::error::LockError;
+use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
+
+use super::{Fields, IndexError, KorpusIndex, article_key, to_tantivy_date};
+use crate::analysis::Lang;
+use crate::corpus::{Article, ArticleMeta};
+
+/// What an upsert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upsert {
+    New,
+    Updated,
+    Unchanged,
+    /// Another article with the same id was already written in this run.
+    Duplicate {
+        first_path: String,
+    },
+}
+
+/// The single writer of an index during one ingest run.
+pub struct ArticleWriter {
+    writer: IndexWriter<TantivyDocument>,
+    fields: Fields,
+    path: String,
+    existing: HashMap<String, ArticleMeta>,
+    seen: Mutex<HashMap<String, String>>,
+}
+
+impl ArticleWriter {
+    /// Takes the index's writer lock. `existing` is the metadata already in the index; with
+    /// `rebuild` everything in it is deleted at commit.
+    pub fn new(
+        index: &KorpusIndex,
+        existing: Vec<ArticleMeta>,
+        threads: usize,
+        memory_bytes: usize,
+        rebuild: bool,
+    ) -> Result<ArticleWriter, IndexError> {
+        let path = index.path.display().to_string();
+        let writer = index
+            .index
+            .writer_with_num_threads(threads.max(1), memory_bytes)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => {
+                    IndexError::Locked { path: path.clone() }
+                }
+                other => IndexError::Tantivy {
+                    what: "could not open the index for writing",
+                    path: path.clone(),
+                    reason: other.to_string(),
+                },
+            })?;
+        let mut existing: HashMap<String, ArticleMeta> =
+            existing.into_iter().map(|m| (m.id.clone(), m)).collect();
+        if rebuild {
+            writer
+                .delete_all_documents()
+                .map_err(|e| IndexError::Tantivy {
+                    what: "could not clear the index",
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+            existing.clear();
+        }
+        Ok(ArticleWriter {
+            writer,
+            fields: index.fields.clone(),
+            path,
+            existing,
+            seen: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Adds or replaces an article (safe to call from many threads).
+    pub fn upsert(&self, article: &Article) -> Result<Upsert, IndexError> {
+        let id = &article.meta.id;
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(first) = seen.get(id) {
+                return Ok(Upsert::Duplicate {
+                    first_path: first.clone(),
+                });
+            }
+            seen.insert(id.clone(), article.meta.path.clone());
+        }
+        let status = match self.existing.get(id) {
+            Some(old)
+                if old.content_hash == article.meta.content_hash
+                    && old.path == article.meta.path =>
+            {
+                return Ok(Upsert::Unchanged);
+            }
+            Some(_) => {
+                self.writer
+                    .delete_term(Term::from_field_text(self.fields.article_id, id));
+                Upsert::Updated
+            }
+            None => Upsert::New,
+        };
+        for doc in documents(&self.fields, article) {
+            self.writer
+                .add_document(doc)
+                .map_err(|e| self.err("could not add a document", e))?;
+        }
+        Ok(status)
+    }
+
+    /// Deletes articles that were in the index, were not seen in this run, and that `gone`
+    /// says are gone. Returns their ids.
+    pub fn prune(&self, gone: impl Fn(&ArticleMeta) -> bool) -> Vec<String> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pruned: Vec<String> = self
+            .existing
+            .values()
+            .filter(|m| !seen.contains_key(&m.id) && gone(m))
+            .map(|m| m.id.clone())
+            .collect();
+        pruned.sort();
+        for id in &pruned {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.article_id, id));
+        }
+        pruned
+    }
+
+    /// Makes every change of this run visible at once.
+    pub fn commit(mut self) -> Result<(), IndexError> {
+        self.writer
+            .commit()
+            .map_err(|e| self.err("could not commit the index", e))?;
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| IndexError::Tantivy {
+                what: "could not finish merging the index",
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })
+    }
+
+    fn err(&self, what: &'static str, e: TantivyError) -> IndexError {
+        IndexError::Tantivy {
+            what,
+            path: self.path.clone(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// The tantivy documents of an article: one record with its metadata, one per passage.
+pub fn documents(f: &Fields, article: &Article) -> Vec<TantivyDocument> {
+    let meta = &article.meta;
+    let lang = Lang::for_code(&meta.lang);
+    let mut out = Vec::with_capacity(article.passages.len() + 1);
+    let mut record = TantivyDocument::default();
+    record.add_text(f.doc_kind, "article");
+    record.add_text(f.article_id, &meta.id);
+    record.add_text(f.meta, serde_json::to_string(meta).unwrap_or_default());
+    out.push(record);
+
+    let count = article.passages.len() as u64;
+    let authors = meta.authors.join("; ");
+    let key = article_key(&meta.id);
+    for p in &article.passages {
+        let mut d = TantivyDocument::default();
+        d.add_text(f.doc_kind, "passage");
+        d.add_text(f.article_id, &meta.id);
+        d.add_u64(f.article_key, key);
+        d.add_u64(f.number, u64::from(p.number));
+        d.add_u64(f.count, count);
+        d.add_text(f.kind, p.kind.as_str());
+        d.add_u64(f.range_start, p.range.0 as u64);
+        d.add_u64(f.range_end, p.range.1 as u64);
+        d.add_text(f.text, &p.text);
+        d.add_text(f.text_for(lang), &p.text);
+        d.add_text(f.title, &meta.title);
+        d.add_text(f.title_for(lang), &meta.title);
+        if let Some(s) = &p.section {
+            d.add_text(f.section, s);
+            d.add_text(f.section_for(lang), s);
+        }
+        if !authors.is_empty() {
+            d.add_text(f.author, &authors);
+        }
+        if let Some(s) = &meta.source {
+            d.add_text(f.source, s);
+            d.add_text(f.source_key, s.to_lowercase());
+        }
+        d.add_text(f.lang, &meta.lang);
+        if let Some(date) = meta.published {
+            d.add_date(f.published, to_tantivy_date(date));
+        }
+        d.add_text(f.path, &meta.path);
+        out.push(d);
+    }
+    out
+}

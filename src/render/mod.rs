@@ -1,0 +1,238 @@
+//! Rendering: turns typed results into bytes on any `impl Write` — aligned text for people
+//! (bold highlights on a terminal), JSON and JSON Lines for scripts (schema in `wire`).
+
+pub mod wire;
+
+use std::io::{self, Write};
+
+use crate::corpus::{ArticleMeta, Passage};
+use crate::search::{Hit, QueryOutcome, SearchResults, Snippet};
+
+/// Whether to use ANSI styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn bold(self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn dim(self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Output formats of search-like commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Jsonl,
+}
+
+/// Search results in the chosen format.
+pub fn search(
+    out: &mut dyn Write,
+    query: &str,
+    results: &SearchResults,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &wire::SearchJson::new(query, results))?;
+            writeln!(out)
+        }
+        OutputFormat::Jsonl => {
+            for hit in &results.hits {
+                serde_json::to_writer(&mut *out, &wire::HitJson::from(hit))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        OutputFormat::Text => {
+            for hit in &results.hits {
+                hit_text(out, hit, style)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn hit_text(out: &mut dyn Write, hit: &Hit, style: Style) -> io::Result<()> {
+    let a = &hit.article;
+    let p = &hit.passage;
+    writeln!(
+        out,
+        "{:>3}. {}  {}",
+        hit.rank,
+        style.bold(&a.title),
+        style.dim(&format!("[{:.2}]", hit.score))
+    )?;
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(s) = &p.section {
+        facts.push(format!("§ {s}"));
+    }
+    facts.push(format!("{} {}/{}", p.kind, p.number, p.count));
+    if let Some(d) = a.published {
+        facts.push(d.to_string());
+    }
+    if let Some(s) = &a.source {
+        facts.push(s.clone());
+    }
+    if !a.authors.is_empty() {
+        facts.push(a.authors.join(", "));
+    }
+    if let Some(n) = hit.other_matches.filter(|&n| n > 0) {
+        facts.push(format!("+{n} more passages match"));
+    }
+    writeln!(out, "     {}", style.dim(&facts.join(" · ")))?;
+    writeln!(out, "     {}", style.dim(&format!("{} ({})", a.path, a.id)))?;
+    if let Some(s) = &hit.snippet {
+        writeln!(out, "     {}", highlighted(s, style))?;
+    }
+    if let Some(expl) = &hit.explanation {
+        for c in expl {
+            writeln!(out, "       {:>8.3}  {}", c.score, c.what)?;
+        }
+    }
+    writeln!(out)
+}
+
+/// The snippet with highlights in bold (or as-is without colour).
+fn highlighted(s: &Snippet, style: Style) -> String {
+    let mut out = String::with_capacity(s.text.len() + 16);
+    let mut at = 0;
+    for &(a, b) in &s.highlights {
+        out.push_str(&s.text[at..a]);
+        out.push_str(&style.bold(&s.text[a..b]));
+        at = b;
+    }
+    out.push_str(&s.text[at..]);
+    out
+}
+
+/// One article with its metadata and numbered passages.
+pub fn article_text(
+    out: &mut dyn Write,
+    meta: &ArticleMeta,
+    passages: &[Passage],
+    style: Style,
+) -> io::Result<()> {
+    writeln!(out, "{}", style.bold(&meta.title))?;
+    let mut row = |k: &str, v: &str| -> io::Result<()> {
+        if v.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "{:<13}{v}", style.dim(&format!("{k}:")))
+    };
+    row("id", &meta.id)?;
+    row("path", &meta.path)?;
+    row("author", &meta.authors.join(", "))?;
+    row(
+        "published",
+        &meta.published.map(|d| d.to_string()).unwrap_or_default(),
+    )?;
+    row("source", meta.source.as_deref().unwrap_or_default())?;
+    row(
+        "language",
+        &format!("{} ({:?})", meta.lang, meta.lang_origin).to_lowercase(),
+    )?;
+    if let Some(t) = &meta.translation {
+        let mut facts = Vec::new();
+        if let Some(from) = &t.from {
+            facts.push(format!("from {from}"));
+        }
+        if t.machine {
+            facts.push("by machine".into());
+        }
+        if let Some(s) = &t.original_source {
+            facts.push(format!("original in {s}"));
+        }
+        if let Some(d) = t.original_published {
+            facts.push(format!("on {d}"));
+        }
+        row("translated", &facts.join(", "))?;
+    }
+    row("url", meta.url.as_deref().unwrap_or_default())?;
+    row("tags", &meta.tags.join(", "))?;
+    row("teaser", meta.teaser.as_deref().unwrap_or_default())?;
+    row("ingested", &meta.ingested_at)?;
+    row("hash", &meta.content_hash)?;
+    if !meta.sections.is_empty() {
+        writeln!(out, "{}", style.dim("sections:"))?;
+        for (i, s) in meta.sections.iter().enumerate() {
+            writeln!(out, "  {:>2}. {s}", i + 1)?;
+        }
+    }
+    writeln!(out)?;
+    let mut section: Option<&str> = None;
+    for p in passages {
+        if p.section.as_deref() != section {
+            section = p.section.as_deref();
+            if let Some(s) = section {
+                writeln!(out, "  {}", style.bold(&format!("§ {s}")))?;
+            }
+        }
+        writeln!(out, "{:>4} {:<8} {}", p.number, p.kind.as_str(), p.text)?;
+    }
+    Ok(())
+}
+
+/// `batch --format jsonl`: one line per query, in input order.
+pub fn batch_jsonl(out: &mut dyn Write, outcomes: &[QueryOutcome]) -> io::Result<()> {
+    for o in outcomes {
+        let line = match &o.result {
+            Ok(r) => wire::BatchLineJson {
+                id: &o.id,
+                query: &o.query,
+                took_ms: Some((o.took_ms * 1000.0).round() / 1000.0),
+                hits: Some(r.hits.iter().map(wire::HitJson::from).collect()),
+                error: None,
+            },
+            Err(e) => wire::BatchLineJson {
+                id: &o.id,
+                query: &o.query,
+                took_ms: None,
+                hits: None,
+                error: Some(e),
+            },
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// A TREC run: `qid Q0 docid rank score korpus`. With `articles`, the document id is the
+/// article id and each article appears once (results must be grouped by article).
+pub fn trec(out: &mut dyn Write, outcomes: &[QueryOutcome], articles: bool) -> io::Result<()> {
+    for o in outcomes {
+        let Ok(r) = &o.result else { continue };
+        let qid: String = o.id.split_whitespace().collect::<Vec<_>>().join("_");
+        let mut seen = std::collections::HashSet::new();
+        let mut rank = 0;
+        for h in &r.hits {
+            let doc = if articles {
+                if !seen.insert(h.article.id.as_str()) {
+                    continue;
+                }
+                h.article.id.clone()
+            } else {
+                format!("{}#{}", h.article.id, h.passage.number)
+            };
+            rank += 1;
+            writeln!(out, "{qid} Q0 {doc} {rank} {:.4} korpus", h.score)?;
+        }
+    }
+    Ok(())
+}

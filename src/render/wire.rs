@@ -1,0 +1,192 @@
+//! The JSON wire types: the documented, stable schema of `--format json|jsonl` output (see the
+//! README's "Output formats"). Field names here are a contract; add fields, never rename.
+
+use serde::Serialize;
+
+use crate::corpus::{ArticleMeta, Passage};
+use crate::search::{Hit, SearchResults};
+
+#[derive(Debug, Serialize)]
+pub struct ArticleJson<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    /// `YYYY-MM-DD` or null.
+    pub published: Option<String>,
+    pub source: Option<&'a str>,
+    /// Authors joined with `, `, or null.
+    pub author: Option<String>,
+    pub lang: &'a str,
+    pub path: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PassageJson<'a> {
+    /// `ARTICLE_ID#NUMBER`.
+    pub id: String,
+    pub number: u32,
+    pub count: u32,
+    pub kind: &'static str,
+    pub section: Option<&'a str>,
+    pub text: &'a str,
+    /// Character range `[start, end)` in the article's normalized text.
+    pub range: [usize; 2],
+}
+
+#[derive(Debug, Serialize)]
+pub struct SnippetJson<'a> {
+    pub text: &'a str,
+    /// Character ranges `[start, end)` of highlighted words in `text`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContributionJson<'a> {
+    pub term: &'a str,
+    pub score: f32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HitJson<'a> {
+    pub rank: usize,
+    pub score: f32,
+    pub article: ArticleJson<'a>,
+    pub passage: PassageJson<'a>,
+    pub snippet: Option<SnippetJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_matches: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Vec<ContributionJson<'a>>>,
+}
+
+impl<'a> From<&'a Hit> for HitJson<'a> {
+    fn from(h: &'a Hit) -> Self {
+        let a = &h.article;
+        let p = &h.passage;
+        HitJson {
+            rank: h.rank,
+            score: round(h.score),
+            article: ArticleJson {
+                id: &a.id,
+                title: &a.title,
+                published: a.published.map(|d| d.to_string()),
+                source: a.source.as_deref(),
+                author: (!a.authors.is_empty()).then(|| a.authors.join(", ")),
+                lang: &a.lang,
+                path: &a.path,
+            },
+            passage: PassageJson {
+                id: format!("{}#{}", a.id, p.number),
+                number: p.number,
+                count: p.count,
+                kind: p.kind.as_str(),
+                section: p.section.as_deref(),
+                text: &p.text,
+                range: [p.range.0, p.range.1],
+            },
+            snippet: h.snippet.as_ref().map(|s| SnippetJson {
+                text: &s.text,
+                highlights: s
+                    .highlights
+                    .iter()
+                    .map(|&(b0, b1)| {
+                        let c0 = s.text[..b0].chars().count();
+                        [c0, c0 + s.text[b0..b1].chars().count()]
+                    })
+                    .collect(),
+            }),
+            other_matches: h.other_matches,
+            explanation: h.explanation.as_ref().map(|e| {
+                e.iter()
+                    .map(|c| ContributionJson {
+                        term: &c.what,
+                        score: round(c.score),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// `search --format json`.
+#[derive(Debug, Serialize)]
+pub struct SearchJson<'a> {
+    pub query: &'a str,
+    pub total: usize,
+    pub hits: Vec<HitJson<'a>>,
+}
+
+impl<'a> SearchJson<'a> {
+    pub fn new(query: &'a str, results: &'a SearchResults) -> Self {
+        SearchJson {
+            query,
+            total: results.total,
+            hits: results.hits.iter().map(HitJson::from).collect(),
+        }
+    }
+}
+
+/// `show --format json`.
+#[derive(Debug, Serialize)]
+pub struct ShowJson<'a> {
+    pub article: &'a ArticleMeta,
+    pub passages: Vec<ShownPassageJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShownPassageJson<'a> {
+    pub number: u32,
+    pub kind: &'static str,
+    pub section: Option<&'a str>,
+    pub text: &'a str,
+    pub range: [usize; 2],
+}
+
+impl<'a> From<&'a Passage> for ShownPassageJson<'a> {
+    fn from(p: &'a Passage) -> Self {
+        ShownPassageJson {
+            number: p.number,
+            kind: p.kind.as_str(),
+            section: p.section.as_deref(),
+            text: &p.text,
+            range: [p.range.0, p.range.1],
+        }
+    }
+}
+
+/// Scores with four decimals: enough to rank, stable across platforms in tests.
+pub fn round(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// `stats --format json`.
+#[derive(Debug, Serialize)]
+pub struct StatsJson {
+    pub index: String,
+    pub articles: usize,
+    pub passages: usize,
+    /// Articles per language code.
+    pub languages: std::collections::BTreeMap<String, usize>,
+    /// Articles whose language detection was unreliable and fell back to German.
+    pub lang_fallback: usize,
+    /// Articles per source (articles without a source are not counted).
+    pub sources: std::collections::BTreeMap<String, usize>,
+    /// Earliest and latest publication date, `YYYY-MM-DD`.
+    pub first_published: Option<String>,
+    pub last_published: Option<String>,
+    pub size_bytes: u64,
+    pub segments: usize,
+    pub fingerprint: String,
+}
+
+/// One line of `batch --format jsonl`: the hits, or the error of a failed query.
+#[derive(Debug, Serialize)]
+pub struct BatchLineJson<'a> {
+    pub id: &'a str,
+    pub query: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub took_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hits: Option<Vec<HitJson<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+}

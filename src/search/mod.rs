@@ -1,0 +1,428 @@
+//! Searching: parses a query, runs it with filters against the index, ranks passages (or the
+//! best passage per article) and returns typed [`Hit`]s with snippets. Never prints.
+
+mod group;
+pub mod query;
+pub mod snippet;
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+
+use jiff::civil::Date;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
+
+use crate::analysis::Lang;
+use crate::corpus::PassageKind;
+use crate::index::{Fields, IndexError, KorpusIndex, from_tantivy_date, to_tantivy_date};
+pub use query::{Boosts, QueryError};
+pub use snippet::Snippet;
+
+/// Why a search failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("invalid query: {0}")]
+    Query(#[from] QueryError),
+    #[error("invalid {flag} date `{value}`: use YYYY, YYYY-MM or YYYY-MM-DD")]
+    BadDate { flag: &'static str, value: String },
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("search failed: {0}")]
+    Tantivy(String),
+}
+
+/// Restrictions on which passages may match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+    pub source: Option<String>,
+    pub lang: Option<String>,
+    pub article: Option<String>,
+}
+
+/// How hits are grouped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Every matching passage is a hit.
+    #[default]
+    Passage,
+    /// The best passage of each article is a hit.
+    Article,
+}
+
+/// One search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub filters: Filters,
+    pub group_by: GroupBy,
+    pub snippets: bool,
+    pub explain: bool,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            filters: Filters::default(),
+            group_by: GroupBy::Passage,
+            snippets: true,
+            explain: false,
+        }
+    }
+}
+
+/// The article a hit belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleRef {
+    pub id: String,
+    pub title: String,
+    pub published: Option<Date>,
+    pub source: Option<String>,
+    pub authors: Vec<String>,
+    pub lang: String,
+    pub path: String,
+}
+
+/// The passage a hit is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassageRef {
+    pub number: u32,
+    pub count: u32,
+    pub kind: PassageKind,
+    pub section: Option<String>,
+    pub text: String,
+    pub range: (usize, usize),
+}
+
+/// A ranked passage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    pub score: f32,
+    pub article: ArticleRef,
+    pub passage: PassageRef,
+    pub snippet: Option<Snippet>,
+    /// With `--group-by article`: how many other passages of the article matched.
+    pub other_matches: Option<u64>,
+    /// With `--explain`: matched terms and their score contributions.
+    pub explanation: Option<Vec<Contribution>>,
+}
+
+/// One term's part in a hit's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub what: String,
+    pub score: f32,
+}
+
+/// The outcome of a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    /// Matching passages (or articles, when grouped).
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// The result of one query of a batch.
+#[derive(Debug, Clone)]
+pub struct QueryOutcome {
+    pub id: String,
+    pub query: String,
+    pub took_ms: f64,
+    pub result: Result<SearchResults, String>,
+}
+
+/// A searcher over one index, opened once and shared by many queries (it is `Sync`).
+pub struct Engine {
+    fields: Fields,
+    reader: IndexReader,
+    builder: query::QueryBuilder,
+    analyzers: HashMap<Lang, TextAnalyzer>,
+}
+
+impl Engine {
+    pub fn new(index: &KorpusIndex) -> Result<Engine, SearchError> {
+        Ok(Engine {
+            fields: index.fields.clone(),
+            reader: index.reader()?,
+            builder: query::QueryBuilder::new(index.fields.clone()),
+            analyzers: Lang::ALL.iter().map(|&l| (l, l.analyzer())).collect(),
+        })
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Runs one search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let clauses = query::parse(&req.query)?;
+        let built = self.builder.build(&clauses)?;
+        let filters = self.filter_queries(&req.filters)?;
+        let full: Box<dyn Query> = if filters.is_empty() {
+            built.query
+        } else {
+            let mut parts = vec![(Occur::Must, built.query)];
+            parts.extend(filters.into_iter().map(|f| {
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(f, 0.0)) as Box<dyn Query>,
+                )
+            }));
+            Box::new(BooleanQuery::new(parts))
+        };
+        let searcher = self.reader.searcher();
+        let limit = req.limit.max(1);
+        let tantivy_err = |e: tantivy::TantivyError| SearchError::Tantivy(e.to_string());
+        let (total, ranked): (usize, Vec<(f32, DocAddress, Option<u64>)>) = match req.group_by {
+            GroupBy::Passage => {
+                let (top, count) = searcher
+                    .search(&full, &(TopDocs::with_limit(limit).order_by_score(), Count))
+                    .map_err(tantivy_err)?;
+                (count, top.into_iter().map(|(s, a)| (s, a, None)).collect())
+            }
+            GroupBy::Article => {
+                let groups = searcher
+                    .search(&full, &group::BestPerArticle::new(limit))
+                    .map_err(tantivy_err)?;
+                (
+                    groups.total_articles,
+                    groups
+                        .top
+                        .into_iter()
+                        .map(|g| (g.score, g.doc, Some(g.matches - 1)))
+                        .collect(),
+                )
+            }
+        };
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, addr, other)) in ranked.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
+            let mut hit = self.hit(&doc, i + 1, score, other);
+            if req.snippets {
+                let lang = Lang::for_code(&hit.article.lang);
+                let empty = HashSet::new();
+                let terms = built.highlight.get(&lang).unwrap_or(&empty);
+                let mut analyzer = self.analyzers[&lang].clone();
+                hit.snippet = Some(snippet::snippet(
+                    &mut analyzer,
+                    &hit.passage.text,
+                    terms,
+                    snippet::SNIPPET_CHARS,
+                ));
+            }
+            if req.explain {
+                let e = full.explain(&searcher, addr).map_err(tantivy_err)?;
+                hit.explanation = Some(contributions(&e, &searcher.schema().clone()));
+            }
+            hits.push(hit);
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    fn filter_queries(&self, f: &Filters) -> Result<Vec<Box<dyn Query>>, SearchError> {
+        let fields = &self.fields;
+        let term = |field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        if f.since.is_some() || f.until.is_some() {
+            let bound = |d: Option<Date>| match d {
+                Some(d) => {
+                    Bound::Included(Term::from_field_date(fields.published, to_tantivy_date(d)))
+                }
+                None => Bound::Unbounded,
+            };
+            out.push(Box::new(RangeQuery::new(bound(f.since), bound(f.until))));
+        }
+        if let Some(s) = &f.source {
+            out.push(term(fields.source_key, &s.to_lowercase()));
+        }
+        if let Some(l) = &f.lang {
+            out.push(term(fields.lang, &l.to_lowercase()));
+        }
+        if let Some(a) = &f.article {
+            out.push(term(fields.article_id, a));
+        }
+        Ok(out)
+    }
+
+    fn hit(&self, doc: &TantivyDocument, rank: usize, score: f32, other: Option<u64>) -> Hit {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let opt = |field| Some(text(field)).filter(|s: &String| !s.is_empty());
+        let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        Hit {
+            rank,
+            score,
+            article: ArticleRef {
+                id: text(f.article_id),
+                title: text(f.title),
+                published: doc
+                    .get_first(f.published)
+                    .and_then(|v| v.as_datetime())
+                    .and_then(from_tantivy_date),
+                source: opt(f.source),
+                authors: opt(f.author)
+                    .map(|a| a.split("; ").map(str::to_string).collect())
+                    .unwrap_or_default(),
+                lang: text(f.lang),
+                path: text(f.path),
+            },
+            passage: PassageRef {
+                number: num(f.number) as u32,
+                count: num(f.count) as u32,
+                kind: PassageKind::parse(&text(f.kind)).unwrap_or(PassageKind::Body),
+                section: opt(f.section),
+                text: text(f.text),
+                range: (num(f.range_start) as usize, num(f.range_end) as usize),
+            },
+            snippet: None,
+            other_matches: other,
+            explanation: None,
+        }
+    }
+}
+
+/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first (`end = false`) or last day it covers.
+pub fn parse_date_bound(value: &str, flag: &'static str, end: bool) -> Result<Date, SearchError> {
+    let bad = || SearchError::BadDate {
+        flag,
+        value: value.to_string(),
+    };
+    let parts: Vec<&str> = value.trim().split('-').collect();
+    let num = |s: &str, len: usize| -> Result<i16, SearchError> {
+        if s.len() != len || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let date = match parts.as_slice() {
+        [y] => {
+            let y = num(y, 4)?;
+            if end {
+                Date::new(y, 12, 31)
+            } else {
+                Date::new(y, 1, 1)
+            }
+        }
+        [y, m] => {
+            let first = Date::new(num(y, 4)?, num(m, 2)? as i8, 1).map_err(|_| bad())?;
+            if end {
+                Ok(first.last_of_month())
+            } else {
+                Ok(first)
+            }
+        }
+        [y, m, d] => Date::new(num(y, 4)?, num(m, 2)? as i8, num(d, 2)? as i8),
+        _ => return Err(bad()),
+    };
+    date.map_err(|_| bad())
+}
+
+/// The leaves of a tantivy explanation that score a term or phrase, with their (boosted)
+/// scores, named `field:term`.
+fn contributions(
+    e: &tantivy::query::Explanation,
+    schema: &tantivy::schema::Schema,
+) -> Vec<Contribution> {
+    let value = serde_json::to_value(e).unwrap_or_default();
+    let mut out = Vec::new();
+    collect_terms(&value, 1.0, schema, &mut out);
+    out
+}
+
+fn collect_terms(
+    v: &serde_json::Value,
+    boost: f32,
+    schema: &tantivy::schema::Schema,
+    out: &mut Vec<Contribution>,
+) {
+    let desc = v.get("description").and_then(|d| d.as_str()).unwrap_or("");
+    let score = v.get("value").and_then(|d| d.as_f64()).unwrap_or(0.0) as f32;
+    let context = v
+        .get("context")
+        .and_then(|c| c.as_array())
+        .map(|c| {
+            c.iter()
+                .filter_map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    if desc.starts_with("TermQuery") || desc.starts_with("Phrase") {
+        let what = describe_term(&context, schema).unwrap_or_else(|| "phrase".to_string());
+        out.push(Contribution {
+            what,
+            score: score * boost,
+        });
+        return;
+    }
+    let boost = desc
+        .strip_prefix("Boost x")
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|b| b.parse::<f32>().ok())
+        .map_or(boost, |b| boost * b);
+    if let Some(details) = v.get("details").and_then(|d| d.as_array()) {
+        for d in details {
+            collect_terms(d, boost, schema, out);
+        }
+    }
+}
+
+/// `Term=Term(field=12, type=Str, "raket")` as `text_de:raket`.
+fn describe_term(context: &str, schema: &tantivy::schema::Schema) -> Option<String> {
+    let rest = context.split("field=").nth(1)?;
+    let (id, rest) = rest.split_once(',')?;
+    let field = tantivy::schema::Field::from_field_id(id.trim().parse().ok()?);
+    let value = rest.split_once('"')?.1.rsplit_once('"')?.0;
+    Some(format!("{}:{value}", schema.get_field_name(field)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_bounds() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(
+            parse_date_bound("2024", "--since", false).unwrap(),
+            d("2024-01-01")
+        );
+        assert_eq!(
+            parse_date_bound("2024", "--until", true).unwrap(),
+            d("2024-12-31")
+        );
+        assert_eq!(
+            parse_date_bound("2024-02", "--until", true).unwrap(),
+            d("2024-02-29")
+        );
+        assert_eq!(
+            parse_date_bound("2024-02-03", "--since", false).unwrap(),
+            d("2024-02-03")
+        );
+        for bad in ["24", "2024-13", "2024-02-30", "gestern", "2024-1-1"] {
+            let e = parse_date_bound(bad, "--since", false)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("invalid --since date"), "{e}");
+        }
+    }
+}

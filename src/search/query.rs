@@ -1,0 +1,389 @@
+//! The query language: words (OR, ranked), `+required`, `-excluded`, `"phrases"`, field
+//! filters (`title:`, `section:`, `text:`, `author:`, `source:`, `lang:`), and the words
+//! `AND`, `OR`, `NOT`. Parsing is lenient where intent is clear and explains itself where it is
+//! not; building turns the parsed query into a tantivy query over every language's fields.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis::{self, Lang};
+use crate::corpus::decode::normalize_text;
+use crate::index::Fields;
+
+/// Longest query accepted, in bytes; longer queries are refused rather than run slowly.
+pub const MAX_QUERY_BYTES: usize = 64 * 1024;
+/// Most clauses used from one query; the rest are dropped with a notice.
+pub const MAX_CLAUSES: usize = 1024;
+
+/// Why a query could not be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("the query is empty")]
+    Empty,
+    #[error("the query is too long ({0} bytes; at most {MAX_QUERY_BYTES})")]
+    TooLong(usize),
+    #[error("unclosed quote: the phrase starting at column {0} has no closing `\"`")]
+    UnclosedQuote(usize),
+    #[error("unknown field `{0}:` (known fields: title, section, text, author, source, lang)")]
+    UnknownField(String),
+    #[error("`{0}:` needs a word or a \"quoted phrase\" after it")]
+    MissingValue(String),
+    #[error("the query only excludes words; add at least one word to search for")]
+    OnlyExcluded,
+    #[error("the query has no searchable words (only punctuation or operators)")]
+    NothingSearchable,
+}
+
+/// Where a clause searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Passage text, title and section heading.
+    Any,
+    Title,
+    Section,
+    Text,
+    Author,
+    Source,
+    Lang,
+}
+
+impl Scope {
+    fn parse(name: &str) -> Option<Scope> {
+        Some(match name {
+            "title" => Scope::Title,
+            "section" | "heading" => Scope::Section,
+            "text" => Scope::Text,
+            "author" => Scope::Author,
+            "source" => Scope::Source,
+            "lang" | "language" => Scope::Lang,
+            _ => return None,
+        })
+    }
+}
+
+/// One parsed clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub occur: Occur,
+    pub scope: Scope,
+    pub text: String,
+    pub phrase: bool,
+}
+
+/// Parses a query string.
+pub fn parse(input: &str) -> Result<Vec<Clause>, QueryError> {
+    if input.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::TooLong(input.len()));
+    }
+    let input = normalize_text(input);
+    let chars: Vec<char> = input
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut clauses = Vec::new();
+    let mut i = 0;
+    let mut pending: Option<Occur> = None;
+    let mut and_next = false;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut occur = pending.take().unwrap_or(Occur::Should);
+        if matches!(chars[i], '+' | '-') {
+            let op = chars[i];
+            i += 1;
+            if i >= chars.len() || chars[i].is_whitespace() {
+                continue; // a lone operator means nothing
+            }
+            occur = if op == '+' {
+                Occur::Must
+            } else {
+                Occur::MustNot
+            };
+        }
+        // field prefix
+        let mut scope = Scope::Any;
+        let ident_end = (i..chars.len())
+            .find(|&j| !chars[j].is_ascii_alphabetic())
+            .unwrap_or(chars.len());
+        if ident_end > i && ident_end < chars.len() && chars[ident_end] == ':' {
+            let name: String = chars[i..ident_end]
+                .iter()
+                .collect::<String>()
+                .to_lowercase();
+            let value_at = ident_end + 1;
+            if value_at >= chars.len() || chars[value_at].is_whitespace() {
+                return Err(QueryError::MissingValue(name));
+            }
+            scope = Scope::parse(&name).ok_or(QueryError::UnknownField(name))?;
+            i = value_at;
+        }
+        let (text, phrase) = if chars[i] == '"' {
+            let close = (i + 1..chars.len()).find(|&j| chars[j] == '"');
+            let Some(close) = close else {
+                return Err(QueryError::UnclosedQuote(i + 1));
+            };
+            let t: String = chars[i + 1..close].iter().collect();
+            i = close + 1;
+            (t, true)
+        } else {
+            let end = (i..chars.len())
+                .find(|&j| chars[j].is_whitespace())
+                .unwrap_or(chars.len());
+            let t: String = chars[i..end].iter().collect();
+            i = end;
+            (t, false)
+        };
+        if !phrase && scope == Scope::Any && start == i - text.chars().count() {
+            match text.as_str() {
+                "OR" => continue,
+                "AND" => {
+                    if let Some(last) = clauses.last_mut() {
+                        let last: &mut Clause = last;
+                        if last.occur == Occur::Should {
+                            last.occur = Occur::Must;
+                        }
+                    }
+                    and_next = true;
+                    continue;
+                }
+                "NOT" => {
+                    pending = Some(Occur::MustNot);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if and_next && occur == Occur::Should {
+            occur = Occur::Must;
+        }
+        and_next = false;
+        clauses.push(Clause {
+            occur,
+            scope,
+            text,
+            phrase,
+        });
+    }
+    if clauses.is_empty() {
+        return Err(QueryError::Empty);
+    }
+    if clauses.iter().all(|c| c.occur == Occur::MustNot) {
+        return Err(QueryError::OnlyExcluded);
+    }
+    clauses.truncate(MAX_CLAUSES);
+    Ok(clauses)
+}
+
+/// Field boosts for free words.
+#[derive(Debug, Clone, Copy)]
+pub struct Boosts {
+    pub title: f32,
+    pub section: f32,
+}
+
+impl Default for Boosts {
+    fn default() -> Self {
+        Boosts {
+            title: 0.6,
+            section: 0.4,
+        }
+    }
+}
+
+/// Builds tantivy queries from parsed clauses.
+pub struct QueryBuilder {
+    fields: Fields,
+    analyzers: HashMap<Lang, TextAnalyzer>,
+    pub boosts: Boosts,
+}
+
+/// A built query and the analysed terms to highlight, per analyzer family.
+pub struct Built {
+    pub query: Box<dyn Query>,
+    pub highlight: HashMap<Lang, HashSet<String>>,
+}
+
+impl QueryBuilder {
+    pub fn new(fields: Fields) -> QueryBuilder {
+        QueryBuilder {
+            fields,
+            analyzers: Lang::ALL.iter().map(|&l| (l, l.analyzer())).collect(),
+            boosts: Boosts::default(),
+        }
+    }
+
+    /// The analysed tokens of `text` for one family: (position, term text).
+    fn analyse(&self, lang: Lang, text: &str) -> Vec<(usize, String)> {
+        let mut analyzer = self.analyzers[&lang].clone();
+        analysis::tokens(&mut analyzer, text)
+            .into_iter()
+            .map(|t| (t.position, t.text))
+            .collect()
+    }
+
+    /// The query for one clause's text on one field analysed as `lang`.
+    fn field_query(
+        &self,
+        field: Field,
+        lang: Lang,
+        text: &str,
+        boost: f32,
+    ) -> Option<Box<dyn Query>> {
+        let toks = self.analyse(lang, text);
+        let q: Box<dyn Query> = match toks.len() {
+            0 => return None,
+            1 => Box::new(TermQuery::new(
+                Term::from_field_text(field, &toks[0].1),
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => {
+                let first = toks[0].0;
+                Box::new(PhraseQuery::new_with_offset(
+                    toks.iter()
+                        .map(|(pos, t)| (pos - first, Term::from_field_text(field, t)))
+                        .collect(),
+                ))
+            }
+        };
+        Some(if (boost - 1.0).abs() > f32::EPSILON {
+            Box::new(BoostQuery::new(q, boost))
+        } else {
+            q
+        })
+    }
+
+    /// Builds the query for `clauses`.
+    pub fn build(&self, clauses: &[Clause]) -> Result<Built, QueryError> {
+        let f = &self.fields;
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut highlight: HashMap<Lang, HashSet<String>> = HashMap::new();
+        for c in clauses {
+            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            let mut per_lang = |fields_of: &dyn Fn(Lang) -> Vec<(Field, f32)>,
+                                alts: &mut Vec<Box<dyn Query>>| {
+                for lang in Lang::ALL {
+                    for (field, boost) in fields_of(lang) {
+                        alts.extend(self.field_query(field, lang, &c.text, boost));
+                    }
+                    if c.occur != Occur::MustNot {
+                        highlight
+                            .entry(lang)
+                            .or_default()
+                            .extend(self.analyse(lang, &c.text).into_iter().map(|(_, t)| t));
+                    }
+                }
+            };
+            match c.scope {
+                Scope::Any => per_lang(
+                    &|l| {
+                        vec![
+                            (f.text_for(l), 1.0),
+                            (f.title_for(l), self.boosts.title),
+                            (f.section_for(l), self.boosts.section),
+                        ]
+                    },
+                    &mut alternatives,
+                ),
+                Scope::Title => per_lang(&|l| vec![(f.title_for(l), 1.0)], &mut alternatives),
+                Scope::Section => per_lang(&|l| vec![(f.section_for(l), 1.0)], &mut alternatives),
+                Scope::Text => per_lang(&|l| vec![(f.text_for(l), 1.0)], &mut alternatives),
+                Scope::Author => {
+                    alternatives.extend(self.field_query(f.author, Lang::Plain, &c.text, 1.0))
+                }
+                Scope::Source => {
+                    alternatives.extend(self.field_query(f.source, Lang::Plain, &c.text, 1.0))
+                }
+                Scope::Lang => alternatives.push(Box::new(TermQuery::new(
+                    Term::from_field_text(f.lang, c.text.trim().to_lowercase().as_str()),
+                    IndexRecordOption::Basic,
+                ))),
+            }
+            let q: Box<dyn Query> = match alternatives.len() {
+                0 => continue,
+                1 => alternatives.pop().unwrap_or_else(|| unreachable!()),
+                _ => Box::new(BooleanQuery::union(alternatives)),
+            };
+            parts.push((c.occur, q));
+        }
+        if parts.iter().all(|(o, _)| *o == Occur::MustNot) {
+            return Err(if parts.is_empty() {
+                QueryError::NothingSearchable
+            } else {
+                QueryError::OnlyExcluded
+            });
+        }
+        Ok(Built {
+            query: Box::new(BooleanQuery::new(parts)),
+            highlight,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clause(occur: Occur, scope: Scope, text: &str, phrase: bool) -> Clause {
+        Clause {
+            occur,
+            scope,
+            text: text.into(),
+            phrase,
+        }
+    }
+
+    #[test]
+    fn parses_operators_phrases_and_fields() {
+        let c =
+            parse(r#"Trump -Obama +"strategischen Geduld" title:Kim author:"Bilahari""#).unwrap();
+        assert_eq!(
+            c,
+            [
+                clause(Occur::Should, Scope::Any, "Trump", false),
+                clause(Occur::MustNot, Scope::Any, "Obama", false),
+                clause(Occur::Must, Scope::Any, "strategischen Geduld", true),
+                clause(Occur::Should, Scope::Title, "Kim", false),
+                clause(Occur::Should, Scope::Author, "Bilahari", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn boolean_words() {
+        let c = parse("Kim AND Trump NOT Obama OR Biden").unwrap();
+        let occurs: Vec<Occur> = c.iter().map(|c| c.occur).collect();
+        assert_eq!(
+            occurs,
+            [Occur::Must, Occur::Must, Occur::MustNot, Occur::Should]
+        );
+    }
+
+    #[test]
+    fn errors_explain_themselves() {
+        assert_eq!(parse("   "), Err(QueryError::Empty));
+        assert_eq!(parse("a \"b c"), Err(QueryError::UnclosedQuote(3)));
+        assert_eq!(
+            parse("foo:bar"),
+            Err(QueryError::UnknownField("foo".into()))
+        );
+        assert_eq!(
+            parse("title: x"),
+            Err(QueryError::MissingValue("title".into()))
+        );
+        assert_eq!(parse("-Obama"), Err(QueryError::OnlyExcluded));
+        assert_eq!(parse("- + -"), Err(QueryError::Empty));
+    }
+
+    #[test]
+    fn colons_in_words_are_not_fields() {
+        let c = parse("10:30 Uhr").unwrap();
+        assert_eq!(c[0].text, "10:30");
+    }
+}
