@@ -234,17 +234,17 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
     }
     bar.finish_and_clear();
 
-    if cfg.prune {
-        if let Input::Paths(roots) = &cfg.input {
-            let roots: Vec<String> = roots.iter().map(|r| shown(r)).collect();
-            let failed = failed_files
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
-            let pruned = writer
-                .prune(|m| roots.iter().any(|r| under(&m.path, r)) && !failed.contains(&m.path));
-            report.pruned = pruned.len();
-        }
+    if cfg.prune
+        && let Input::Paths(roots) = &cfg.input
+    {
+        let roots: Vec<String> = roots.iter().map(|r| shown(r)).collect();
+        let failed = failed_files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let pruned =
+            writer.prune(|m| roots.iter().any(|r| under(&m.path, r)) && !failed.contains(&m.path));
+        report.pruned = pruned.len();
     }
     writer.commit()?;
 

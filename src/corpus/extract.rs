@@ -86,10 +86,10 @@ pub fn find_date(s: &str) -> Option<Date> {
 /// A metadata date field: ISO (`2025-02-26`, also with a time part) or a written date.
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.trim();
-    if let Some(prefix) = s.get(..10) {
-        if let Ok(d) = prefix.parse::<Date>() {
-            return Some(d);
-        }
+    if let Some(prefix) = s.get(..10)
+        && let Ok(d) = prefix.parse::<Date>()
+    {
+        return Some(d);
     }
     find_date(s)
 }

@@ -228,10 +228,10 @@ impl Draft {
         }
         let mut sections: Vec<String> = Vec::new();
         for block in &self.blocks {
-            if let Some(s) = &block.section {
-                if sections.last() != Some(s) {
-                    sections.push(s.clone());
-                }
+            if let Some(s) = &block.section
+                && sections.last() != Some(s)
+            {
+                sections.push(s.clone());
             }
         }
         if self.meta.sections.is_empty() {

@@ -115,10 +115,8 @@ fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut end = 0;
     for (i, c) in text.char_indices() {
         if c.is_whitespace() {
-            if prev_terminal {
-                if let Some(s) = start.take() {
-                    out.push((s, end));
-                }
+            if prev_terminal && let Some(s) = start.take() {
+                out.push((s, end));
             }
             prev_terminal = false;
             continue;

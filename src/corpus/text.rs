@@ -151,17 +151,18 @@ pub fn parse(text: &str) -> Result<Draft, ReadError> {
     while i < rest.len() && header_line(&rest[i], &mut draft, i) {
         i += 1;
     }
-    if let Some(line) = rest.get(i) {
-        if bullet_text(line.text).is_none() && ends_sentence(line.text) {
-            draft.meta.teaser = Some(line.text.to_string());
-            draft.blocks.push(Block {
-                kind: PassageKind::Teaser,
-                section: None,
-                text: line.text.to_string(),
-                start: line.start,
-            });
-            i += 1;
-        }
+    if let Some(line) = rest.get(i)
+        && bullet_text(line.text).is_none()
+        && ends_sentence(line.text)
+    {
+        draft.meta.teaser = Some(line.text.to_string());
+        draft.blocks.push(Block {
+            kind: PassageKind::Teaser,
+            section: None,
+            text: line.text.to_string(),
+            start: line.start,
+        });
+        i += 1;
     }
     while i < rest.len() && header_line(&rest[i], &mut draft, i) {
         i += 1;
@@ -196,10 +197,10 @@ pub fn parse(text: &str) -> Result<Draft, ReadError> {
             notes.push(line.text.to_string());
             PassageKind::Note
         } else if in_author_box {
-            if draft.meta.authors.is_empty() {
-                if let Some(name) = author_from_bio(line.text) {
-                    draft.meta.authors.push(name);
-                }
+            if draft.meta.authors.is_empty()
+                && let Some(name) = author_from_bio(line.text)
+            {
+                draft.meta.authors.push(name);
             }
             PassageKind::Author
         } else {

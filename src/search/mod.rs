@@ -4,16 +4,19 @@
 mod group;
 pub mod query;
 pub mod snippet;
+mod stats;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 
 use jiff::civil::Date;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, IndexReader, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis::Lang;
 use crate::corpus::PassageKind;
@@ -143,23 +146,28 @@ pub struct QueryOutcome {
 /// A searcher over one index, opened once and shared by many queries (it is `Sync`).
 pub struct Engine {
     fields: Fields,
-    reader: IndexReader,
+    searcher: Searcher,
+    stats: stats::PassageStats,
     builder: query::QueryBuilder,
     analyzers: HashMap<Lang, TextAnalyzer>,
 }
 
 impl Engine {
     pub fn new(index: &KorpusIndex) -> Result<Engine, SearchError> {
+        let searcher = index.reader()?.searcher();
+        let stats = stats::PassageStats::new(&searcher, &index.fields)
+            .map_err(|e| SearchError::Tantivy(e.to_string()))?;
         Ok(Engine {
             fields: index.fields.clone(),
-            reader: index.reader()?,
+            searcher,
+            stats,
             builder: query::QueryBuilder::new(index.fields.clone()),
             analyzers: Lang::ALL.iter().map(|&l| (l, l.analyzer())).collect(),
         })
     }
 
-    pub fn searcher(&self) -> Searcher {
-        self.reader.searcher()
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
     }
 
     /// Runs one search.
@@ -179,19 +187,27 @@ impl Engine {
             }));
             Box::new(BooleanQuery::new(parts))
         };
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let limit = req.limit.max(1);
         let tantivy_err = |e: tantivy::TantivyError| SearchError::Tantivy(e.to_string());
         let (total, ranked): (usize, Vec<(f32, DocAddress, Option<u64>)>) = match req.group_by {
             GroupBy::Passage => {
                 let (top, count) = searcher
-                    .search(&full, &(TopDocs::with_limit(limit).order_by_score(), Count))
+                    .search_with_statistics_provider(
+                        &full,
+                        &(TopDocs::with_limit(limit).order_by_score(), Count),
+                        &self.stats,
+                    )
                     .map_err(tantivy_err)?;
                 (count, top.into_iter().map(|(s, a)| (s, a, None)).collect())
             }
             GroupBy::Article => {
                 let groups = searcher
-                    .search(&full, &group::BestPerArticle::new(limit))
+                    .search_with_statistics_provider(
+                        &full,
+                        &group::BestPerArticle::new(limit),
+                        &self.stats,
+                    )
                     .map_err(tantivy_err)?;
                 (
                     groups.total_articles,
@@ -220,7 +236,12 @@ impl Engine {
                 ));
             }
             if req.explain {
-                let e = full.explain(&searcher, addr).map_err(tantivy_err)?;
+                let scoring =
+                    EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
+                let e = full
+                    .weight(scoring)
+                    .and_then(|w| w.explain(searcher.segment_reader(addr.segment_ord), addr.doc_id))
+                    .map_err(tantivy_err)?;
                 hit.explanation = Some(contributions(&e, &searcher.schema().clone()));
             }
             hits.push(hit);

@@ -1,0 +1,77 @@
+//! BM25 statistics that count passages, not tantivy documents. The index also holds one record
+//! document per article, and each language's text lives in its own field; tantivy's default
+//! statistics would count both into every field's average length and document count, skewing
+//! length normalisation (and more so the more languages an archive holds).
+
+use std::collections::HashMap;
+
+use tantivy::query::Bm25StatisticsProvider;
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+use crate::analysis::Lang;
+use crate::index::Fields;
+
+/// Statistics per analysed field, computed once per searcher.
+pub struct PassageStats {
+    searcher: Searcher,
+    passages: u64,
+    /// Passages that can have tokens in a field (those of its language).
+    docs_for_field: HashMap<Field, u64>,
+    tokens: HashMap<Field, u64>,
+}
+
+impl PassageStats {
+    pub fn new(searcher: &Searcher, f: &Fields) -> tantivy::Result<PassageStats> {
+        let passages = searcher.doc_freq(&Term::from_field_text(f.doc_kind, "passage"))?;
+        let de = searcher.doc_freq(&Term::from_field_text(f.lang, "de"))?;
+        let en = searcher.doc_freq(&Term::from_field_text(f.lang, "en"))?;
+        let mut docs_for_field = HashMap::new();
+        let mut tokens = HashMap::new();
+        for lang in Lang::ALL {
+            let n = match lang {
+                Lang::German => de,
+                Lang::English => en,
+                Lang::Plain => passages.saturating_sub(de + en),
+            };
+            for field in [f.text_for(lang), f.title_for(lang), f.section_for(lang)] {
+                docs_for_field.insert(field, n.max(1));
+            }
+        }
+        for field in docs_for_field.keys().copied().chain([f.author, f.source]) {
+            let mut total = 0;
+            for seg in searcher.segment_readers() {
+                total += seg.inverted_index(field)?.total_num_tokens();
+            }
+            tokens.insert(field, total);
+        }
+        Ok(PassageStats {
+            searcher: searcher.clone(),
+            passages: passages.max(1),
+            docs_for_field,
+            tokens,
+        })
+    }
+}
+
+impl Bm25StatisticsProvider for PassageStats {
+    /// Scaled so that tokens / `total_num_docs` is the average length over the passages of
+    /// the field's language.
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        let tokens = self.tokens.get(&field).copied().unwrap_or(0);
+        let docs = self
+            .docs_for_field
+            .get(&field)
+            .copied()
+            .unwrap_or(self.passages);
+        Ok((tokens as f64 * self.passages as f64 / docs as f64).round() as u64)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.passages)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
