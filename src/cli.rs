@@ -177,6 +177,9 @@ pub struct BatchArgs {
     /// No snippets in JSONL output (faster)
     #[arg(long)]
     pub no_snippets: bool,
+    /// Queries are plain text: no operators, phrases or fields (natural-language questions)
+    #[arg(long)]
+    pub literal: bool,
     /// No progress bar or summary
     #[arg(long, short)]
     pub quiet: bool,

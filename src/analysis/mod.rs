@@ -2,7 +2,11 @@
 //! the index by one function, the analyzer fingerprint stored beside the index, and language
 //! detection. The same analyzer serves indexing, queries and highlighting.
 
+pub mod compound;
+pub mod fold;
+pub mod german;
 mod lang;
+pub mod stopwords;
 
 use std::fmt;
 
@@ -63,7 +67,7 @@ impl Lang {
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
             .filter(LowerCaser);
         match self {
-            Lang::German => base.filter(Stemmer::new(Language::German)).build(),
+            Lang::German => TextAnalyzer::from(german::GermanTokenizer),
             Lang::English => base.filter(Stemmer::new(Language::English)).build(),
             Lang::Plain => base.build(),
         }
@@ -100,7 +104,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 pub const TANTIVY_VERSION: &str = "0.27.0";
 pub const STEMMER_VERSION: &str = "frostem 1.20260804.0";
 /// Bumped whenever an analyzer's output changes.
-pub const ANALYZERS_VERSION: u32 = 1;
+pub const ANALYZERS_VERSION: u32 = 2;
 
 /// What an index's tokens depend on; an index built with another fingerprint is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +112,8 @@ pub struct Fingerprint {
     pub tantivy: String,
     pub stemmer: String,
     pub analyzers: u32,
+    /// Hash of the German compound lexicon.
+    pub lexicon: String,
 }
 
 impl Fingerprint {
@@ -116,6 +122,7 @@ impl Fingerprint {
             tantivy: TANTIVY_VERSION.into(),
             stemmer: STEMMER_VERSION.into(),
             analyzers: ANALYZERS_VERSION,
+            lexicon: compound::LEXICON_HASH.into(),
         }
     }
 }
@@ -124,8 +131,8 @@ impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "tantivy {}, {}, analyzers v{}",
-            self.tantivy, self.stemmer, self.analyzers
+            "tantivy {}, {}, analyzers v{}, lexicon {}",
+            self.tantivy, self.stemmer, self.analyzers, self.lexicon
         )
     }
 }
@@ -146,6 +153,7 @@ mod tests {
     fn german_stems_and_keeps_long_compounds() {
         assert_tokens(Lang::German, "Sanktionen Raketen", &["sanktion", "rak"]);
         assert_tokens(Lang::German, "Sanktion Rakete", &["sanktion", "rak"]);
+        assert_tokens(Lang::German, "10:30 Uhr", &["10", "30", "uhr"]);
         let long =
             "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft";
         assert_eq!(tokens(&mut Lang::German.analyzer(), long).len(), 1);

@@ -50,6 +50,7 @@ impl BatchConfig {
                 group_by,
                 snippets: !args.no_snippets && args.format == BatchOutput::Jsonl,
                 explain: false,
+                literal: args.literal,
             },
             threads: config::threads(args.threads),
             progress: config::progress(args.quiet),

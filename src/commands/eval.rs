@@ -73,6 +73,7 @@ pub fn run(cfg: &EvalConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resul
         limit: DEPTH,
         group_by: GroupBy::Article,
         snippets: false,
+        literal: true,
         ..SearchRequest::new("")
     };
     let queries: Vec<BatchQuery> = batch::parse_queries(&text, Some(BatchInput::Jsonl), &defaults)

@@ -29,6 +29,7 @@ impl SearchConfig {
                 group_by,
                 snippets: true,
                 explain: args.explain,
+                literal: false,
             },
             format: config::output_format(args.format),
             style: config::style(args.color),

@@ -16,7 +16,7 @@ pub struct PassageSplitter {
 impl Default for PassageSplitter {
     fn default() -> Self {
         PassageSplitter {
-            max_chars: 1500,
+            max_chars: 1000,
             max_overlap_chars: 250,
         }
     }

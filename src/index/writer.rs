@@ -179,6 +179,7 @@ pub fn documents(f: &Fields, article: &Article) -> Vec<TantivyDocument> {
         d.add_u64(f.range_end, p.range.1 as u64);
         d.add_text(f.text, &p.text);
         d.add_text(f.text_for(lang), &p.text);
+
         d.add_text(f.title, &meta.title);
         d.add_text(f.title_for(lang), &meta.title);
         if let Some(s) = &p.section {

@@ -66,6 +66,8 @@ pub struct SearchRequest {
     pub group_by: GroupBy,
     pub snippets: bool,
     pub explain: bool,
+    /// Read the query as plain text, without operators or fields.
+    pub literal: bool,
 }
 
 impl SearchRequest {
@@ -77,6 +79,7 @@ impl SearchRequest {
             group_by: GroupBy::Passage,
             snippets: true,
             explain: false,
+            literal: false,
         }
     }
 }
@@ -172,7 +175,11 @@ impl Engine {
 
     /// Runs one search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
-        let clauses = query::parse(&req.query)?;
+        let clauses = if req.literal {
+            query::parse_literal(&req.query)?
+        } else {
+            query::parse(&req.query)?
+        };
         let built = self.builder.build(&clauses)?;
         let filters = self.filter_queries(&req.filters)?;
         let full: Box<dyn Query> = if filters.is_empty() {

@@ -74,6 +74,29 @@ pub struct Clause {
     pub phrase: bool,
 }
 
+/// Reads a query as plain text: every word is a ranked word, nothing is an operator. For
+/// natural-language questions from scripts (`batch --literal`, `eval`), where `-` or `:` are
+/// part of the text (`Privatpersonen und -organisationen`).
+pub fn parse_literal(input: &str) -> Result<Vec<Clause>, QueryError> {
+    if input.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::TooLong(input.len()));
+    }
+    let clauses: Vec<Clause> = input
+        .split_whitespace()
+        .take(MAX_CLAUSES)
+        .map(|w| Clause {
+            occur: Occur::Should,
+            scope: Scope::Any,
+            text: normalize_text(w).into_owned(),
+            phrase: false,
+        })
+        .collect();
+    if clauses.is_empty() {
+        return Err(QueryError::Empty);
+    }
+    Ok(clauses)
+}
+
 /// Parses a query string.
 pub fn parse(input: &str) -> Result<Vec<Clause>, QueryError> {
     if input.len() > MAX_QUERY_BYTES {
@@ -181,11 +204,18 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, QueryError> {
     Ok(clauses)
 }
 
-/// Field boosts for free words.
+/// Ranking knobs (chosen on the XQuAD-de dev set; see the README).
 #[derive(Debug, Clone, Copy)]
 pub struct Boosts {
+    /// Free words also search the article title with this weight…
     pub title: f32,
+    /// …and the section heading with this one.
     pub section: f32,
+    /// Weight of a compound's parts relative to the whole word (`Atomwaffen` → `atom`, `waffen`).
+    pub parts: f32,
+    /// Weight of the proximity clauses: adjacent query words within `slop` words of each other.
+    pub proximity: f32,
+    pub slop: u32,
 }
 
 impl Default for Boosts {
@@ -193,6 +223,9 @@ impl Default for Boosts {
         Boosts {
             title: 0.6,
             section: 0.4,
+            parts: 0.4,
+            proximity: 0.3,
+            slop: 6,
         }
     }
 }
@@ -210,6 +243,13 @@ pub struct Built {
     pub highlight: HashMap<Lang, HashSet<String>>,
 }
 
+/// The terms an analyzer makes of one word position: the word itself first, then its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Group {
+    position: usize,
+    terms: Vec<String>,
+}
+
 impl QueryBuilder {
     pub fn new(fields: Fields) -> QueryBuilder {
         QueryBuilder {
@@ -219,44 +259,94 @@ impl QueryBuilder {
         }
     }
 
-    /// The analysed tokens of `text` for one family: (position, term text).
-    fn analyse(&self, lang: Lang, text: &str) -> Vec<(usize, String)> {
+    /// The analysed terms of `text`, grouped by position.
+    fn groups(&self, lang: Lang, text: &str) -> Vec<Group> {
         let mut analyzer = self.analyzers[&lang].clone();
-        analysis::tokens(&mut analyzer, text)
-            .into_iter()
-            .map(|t| (t.position, t.text))
-            .collect()
+        let mut out: Vec<Group> = Vec::new();
+        for t in analysis::tokens(&mut analyzer, text) {
+            match out.last_mut() {
+                Some(g) if g.position == t.position => g.terms.push(t.text),
+                _ => out.push(Group {
+                    position: t.position,
+                    terms: vec![t.text],
+                }),
+            }
+        }
+        out
     }
 
-    /// The query for one clause's text on one field analysed as `lang`.
+    fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+        if (boost - 1.0).abs() > f32::EPSILON {
+            Box::new(BoostQuery::new(q, boost))
+        } else {
+            q
+        }
+    }
+
+    fn term(field: Field, text: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        ))
+    }
+
+    /// The query for one clause's text on one field analysed as `lang`. A single word matches
+    /// as itself or (weighted down) through its compound parts; several words, or a phrase,
+    /// match as a phrase of the words themselves.
     fn field_query(
         &self,
         field: Field,
         lang: Lang,
-        text: &str,
+        c: &Clause,
         boost: f32,
     ) -> Option<Box<dyn Query>> {
-        let toks = self.analyse(lang, text);
-        let q: Box<dyn Query> = match toks.len() {
-            0 => return None,
-            1 => Box::new(TermQuery::new(
-                Term::from_field_text(field, &toks[0].1),
-                IndexRecordOption::WithFreqs,
-            )),
+        let groups = self.groups(lang, &c.text);
+        let q: Box<dyn Query> = match groups.as_slice() {
+            [] => return None,
+            [g] => {
+                let query_terms = if c.phrase {
+                    &g.terms[..1]
+                } else {
+                    &g.terms[..]
+                };
+                let mut alts = Vec::new();
+                for (i, t) in query_terms.iter().enumerate() {
+                    let w = if i == 0 { 1.0 } else { self.boosts.parts };
+                    if w > 0.0 {
+                        alts.push(Self::boosted(Self::term(field, t), w));
+                    }
+                }
+                if alts.len() == 1 {
+                    alts.pop()?
+                } else {
+                    Box::new(BooleanQuery::union(alts))
+                }
+            }
             _ => {
-                let first = toks[0].0;
+                let first = groups[0].position;
                 Box::new(PhraseQuery::new_with_offset(
-                    toks.iter()
-                        .map(|(pos, t)| (pos - first, Term::from_field_text(field, t)))
+                    groups
+                        .iter()
+                        .map(|g| {
+                            (
+                                g.position - first,
+                                Term::from_field_text(field, &g.terms[0]),
+                            )
+                        })
                         .collect(),
                 ))
             }
         };
-        Some(if (boost - 1.0).abs() > f32::EPSILON {
-            Box::new(BoostQuery::new(q, boost))
-        } else {
-            q
-        })
+        Some(Self::boosted(q, boost))
+    }
+
+    /// True when every word of the clause is a stop word.
+    fn is_stop_clause(c: &Clause) -> bool {
+        let words = analysis::german::words(&c.text);
+        !words.is_empty()
+            && words.iter().all(|(s, e, _)| {
+                analysis::stopwords::is_stop_word_in(Lang::Plain, &c.text[*s..*e].to_lowercase())
+            })
     }
 
     /// Builds the query for `clauses`.
@@ -264,19 +354,38 @@ impl QueryBuilder {
         let f = &self.fields;
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut highlight: HashMap<Lang, HashSet<String>> = HashMap::new();
+        // Stop words only add noise to a ranked bag of words; a phrase or a required word keeps
+        // them, and so does a query of nothing but stop words.
+        let droppable = |c: &Clause| {
+            c.occur == Occur::Should
+                && !c.phrase
+                && c.scope == Scope::Any
+                && Self::is_stop_clause(c)
+        };
+        let drop_stop_words = clauses
+            .iter()
+            .any(|c| c.occur != Occur::MustNot && !droppable(c));
+        let mut content: Vec<&Clause> = Vec::new();
         for c in clauses {
+            if drop_stop_words && droppable(c) {
+                continue;
+            }
+            if c.occur != Occur::MustNot && !c.phrase && matches!(c.scope, Scope::Any | Scope::Text)
+            {
+                content.push(c);
+            }
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
             let mut per_lang = |fields_of: &dyn Fn(Lang) -> Vec<(Field, f32)>,
                                 alts: &mut Vec<Box<dyn Query>>| {
                 for lang in Lang::ALL {
                     for (field, boost) in fields_of(lang) {
-                        alts.extend(self.field_query(field, lang, &c.text, boost));
+                        alts.extend(self.field_query(field, lang, c, boost));
                     }
                     if c.occur != Occur::MustNot {
-                        highlight
-                            .entry(lang)
-                            .or_default()
-                            .extend(self.analyse(lang, &c.text).into_iter().map(|(_, t)| t));
+                        let terms = highlight.entry(lang).or_default();
+                        for g in self.groups(lang, &c.text) {
+                            terms.extend(g.terms);
+                        }
                     }
                 }
             };
@@ -295,10 +404,10 @@ impl QueryBuilder {
                 Scope::Section => per_lang(&|l| vec![(f.section_for(l), 1.0)], &mut alternatives),
                 Scope::Text => per_lang(&|l| vec![(f.text_for(l), 1.0)], &mut alternatives),
                 Scope::Author => {
-                    alternatives.extend(self.field_query(f.author, Lang::Plain, &c.text, 1.0))
+                    alternatives.extend(self.field_query(f.author, Lang::Plain, c, 1.0))
                 }
                 Scope::Source => {
-                    alternatives.extend(self.field_query(f.source, Lang::Plain, &c.text, 1.0))
+                    alternatives.extend(self.field_query(f.source, Lang::Plain, c, 1.0))
                 }
                 Scope::Lang => alternatives.push(Box::new(TermQuery::new(
                     Term::from_field_text(f.lang, c.text.trim().to_lowercase().as_str()),
@@ -319,10 +428,47 @@ impl QueryBuilder {
                 QueryError::OnlyExcluded
             });
         }
+        if self.boosts.proximity > 0.0 {
+            parts.extend(
+                self.proximity(&content)
+                    .into_iter()
+                    .map(|q| (Occur::Should, q)),
+            );
+        }
         Ok(Built {
             query: Box::new(BooleanQuery::new(parts)),
             highlight,
         })
+    }
+
+    /// Rewards passages where adjacent query words stand close together: a sloppy phrase per
+    /// pair of neighbouring words, on each language's text field.
+    fn proximity(&self, content: &[&Clause]) -> Vec<Box<dyn Query>> {
+        let mut out = Vec::new();
+        for lang in Lang::ALL {
+            let field = self.fields.text_for(lang);
+            let words: Vec<String> = content
+                .iter()
+                .filter_map(|c| match self.groups(lang, &c.text).as_slice() {
+                    [g] => Some(g.terms[0].clone()),
+                    _ => None,
+                })
+                .collect();
+            for pair in words.windows(2) {
+                if pair[0] == pair[1] {
+                    continue;
+                }
+                let q = PhraseQuery::new_with_offset_and_slop(
+                    vec![
+                        (0, Term::from_field_text(field, &pair[0])),
+                        (1, Term::from_field_text(field, &pair[1])),
+                    ],
+                    self.boosts.slop,
+                );
+                out.push(Self::boosted(Box::new(q), self.boosts.proximity));
+            }
+        }
+        out
     }
 }
 

@@ -1,0 +1,313 @@
+//! German compound splitting over an embedded lexicon (`data/lexicon-de.txt`, compiled into an
+//! FST by `build.rs`). A word is split only into real words: every part is in the lexicon
+//! (allowing the linking elements `-s-`, `-es-`, `-n-`, `-en-`, `-er-`, `-e-`, `-ns-` and a
+//! dropped final `-e`), no part is a function word or a derivational suffix, and the parts
+//! together are more frequent (geometric mean) than the word itself (Koehn & Knight, 2003).
+
+use std::sync::LazyLock;
+
+use super::stopwords::is_stop_word;
+
+static FST_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lexicon-de.fst"));
+
+/// Hash of the lexicon source, part of the analyzer fingerprint.
+pub const LEXICON_HASH: &str = env!("KORPUS_LEXICON_HASH");
+
+static LEXICON: LazyLock<Option<fst::Map<&'static [u8]>>> =
+    LazyLock::new(|| fst::Map::new(FST_BYTES).ok());
+
+/// Zipf frequency × 10 of a lowercase word, if the lexicon has it.
+pub fn zipf(word: &str) -> Option<u64> {
+    LEXICON.as_ref()?.get(word)
+}
+
+/// Shortest word considered for splitting, in characters.
+const MIN_WORD_CHARS: usize = 7;
+/// Shortest head (last part); other parts have at least `MIN_MODIFIER_CHARS`.
+const MIN_PART_CHARS: usize = 3;
+const MIN_MODIFIER_CHARS: usize = 4;
+/// Each part beyond two costs this much of the mean frequency (Zipf × 10).
+const PART_PENALTY: f64 = 2.5;
+const MAX_PARTS: usize = 4;
+/// Parts must be at least this frequent (Zipf × 10); three-letter parts more so.
+const MIN_PART_ZIPF: u64 = 25;
+const MIN_SHORT_PART_ZIPF: u64 = 40;
+const LINKS: [&str; 7] = ["ns", "es", "en", "er", "s", "n", "e"];
+/// Endings that are derivational suffixes, never heads of a compound.
+const SUFFIXES: [&str; 24] = [
+    "heit", "heiten", "keit", "keiten", "ung", "ungen", "schaft", "schaften", "ling", "linge",
+    "nis", "nisse", "lich", "liche", "lichen", "isch", "ische", "ischen", "chen", "lein", "bar",
+    "haft", "tum", "itat",
+];
+
+/// One part of a split: its byte range in the word and the lexicon form it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub start: usize,
+    pub end: usize,
+    pub form: String,
+    zipf: u64,
+}
+
+/// The finest split of a lowercase word into lexicon words, or `None` if it is not a compound.
+pub fn split(word: &str) -> Option<Vec<Part>> {
+    if word.chars().count() < MIN_WORD_CHARS || !word.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let mut best: Option<(f64, Vec<Part>)> = None;
+    let mut current = Vec::new();
+    search(word, 0, &mut current, &mut best);
+    let (score, parts) = best?;
+    let whole = zipf(word).unwrap_or(0) as f64;
+    (parts.len() >= 2 && score > whole).then_some(parts)
+}
+
+fn search(word: &str, start: usize, current: &mut Vec<Part>, best: &mut Option<(f64, Vec<Part>)>) {
+    if current.len() >= MAX_PARTS {
+        return;
+    }
+    let ends: Vec<usize> = word[start..]
+        .char_indices()
+        .map(|(i, _)| start + i)
+        .skip(MIN_PART_CHARS)
+        .chain([word.len()])
+        .collect();
+    for end in ends {
+        let piece = &word[start..end];
+        if end == word.len() {
+            if current.is_empty() {
+                continue;
+            }
+            if let Some(z) = head(piece) {
+                current.push(Part {
+                    start,
+                    end,
+                    form: piece.to_string(),
+                    zipf: z,
+                });
+                let n = current.len() as f64;
+                let score = current.iter().map(|p| p.zipf as f64).sum::<f64>() / n
+                    - PART_PENALTY * (n - 2.0);
+                let better = match best {
+                    None => true,
+                    Some((s, parts)) => score > *s || (score == *s && current.len() < parts.len()),
+                };
+                if better {
+                    *best = Some((score, current.clone()));
+                }
+                current.pop();
+            }
+        } else if word.len() - end >= MIN_PART_CHARS
+            && piece.chars().count() >= MIN_MODIFIER_CHARS
+            && let Some((form, z)) = modifier(piece)
+        {
+            current.push(Part {
+                start,
+                end,
+                form,
+                zipf: z,
+            });
+            search(word, end, current, best);
+            current.pop();
+        }
+    }
+}
+
+fn acceptable(form: &str, z: u64) -> bool {
+    let chars = form.chars().count();
+    chars >= MIN_PART_CHARS
+        && z >= if chars == 3 {
+            MIN_SHORT_PART_ZIPF
+        } else {
+            MIN_PART_ZIPF
+        }
+        && form.contains(['a', 'e', 'i', 'o', 'u', 'y'])
+        && !is_stop_word(form)
+}
+
+/// The last part: a lexicon word that is not a suffix.
+fn head(piece: &str) -> Option<u64> {
+    if SUFFIXES.contains(&piece) {
+        return None;
+    }
+    zipf(piece).filter(|&z| acceptable(piece, z))
+}
+
+/// Particles that begin prefixed words (`Fortschritt`, `Unterordnung`), not compounds.
+const PARTICLES: [&str; 12] = [
+    "fort",
+    "zuruck",
+    "voran",
+    "heraus",
+    "hinaus",
+    "herein",
+    "hinein",
+    "herum",
+    "vorbei",
+    "entgegen",
+    "gegenuber",
+    "nieder",
+];
+
+/// A non-final part with its linking element: the lexicon form and its frequency.
+fn modifier(piece: &str) -> Option<(String, u64)> {
+    if is_stop_word(piece) || PARTICLES.contains(&piece) {
+        return None;
+    }
+    let mut found: Option<(String, u64)> = None;
+    let mut consider = |form: &str| {
+        if let Some(z) = zipf(form).filter(|&z| acceptable(form, z))
+            && found.as_ref().is_none_or(|(_, best)| z > *best)
+        {
+            found = Some((form.to_string(), z));
+        }
+    };
+    consider(piece);
+    for link in LINKS {
+        if let Some(stem) = piece.strip_suffix(link) {
+            consider(stem);
+        }
+    }
+    consider(&format!("{piece}e"));
+    found
+}
+
+/// A capitalised word's form without a genitive `-s` (`Warschaus` → `warschau`, `Chinas` →
+/// `china`): when the word without it is in the lexicon and more frequent than with it. The
+/// stemmer removes `-s` only after certain consonants, never after a vowel.
+pub fn without_genitive_s(word: &str) -> Option<String> {
+    let stem = word.strip_suffix('s')?;
+    if stem.ends_with('s') || stem.chars().count() < 3 {
+        return None;
+    }
+    match (zipf(stem), zipf(word)) {
+        (Some(base), whole) => whole.is_none_or(|z| z < base).then(|| stem.to_string()),
+        // An unknown name ending in a vowel + s (`Odingas`): the stemmer keeps that -s.
+        (None, None) if stem.ends_with(['a', 'e', 'i', 'o', 'u', 'y']) => Some(stem.to_string()),
+        (None, _) => None,
+    }
+}
+
+/// The split with every part that is itself a compound split again, down to simple words.
+pub fn split_fully(word: &str) -> Option<Vec<Part>> {
+    let parts = split(word)?;
+    let mut out = Vec::new();
+    for p in parts {
+        match split(&word[p.start..p.end]) {
+            Some(sub) => out.extend(sub.into_iter().map(|s| Part {
+                start: p.start + s.start,
+                end: p.start + s.end,
+                ..s
+            })),
+            None => out.push(p),
+        }
+    }
+    Some(out)
+}
+
+/// Everything a compound is indexed as besides itself: its parts at every level, as lexicon
+/// forms (`atomwaffen`, `atom`, `waffen`, `programm` for `atomwaffenprogramm`).
+pub fn expansions(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(parts) = split(word) else {
+        return out;
+    };
+    for p in parts {
+        out.extend(expansions(&p.form));
+        out.push(p.form);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fold::fold;
+
+    fn surface(word: &str) -> String {
+        match split_fully(word) {
+            Some(parts) => parts
+                .iter()
+                .map(|p| &word[p.start..p.end])
+                .collect::<Vec<_>>()
+                .join("+"),
+            None => word.to_string(),
+        }
+    }
+
+    #[test]
+    fn splits_the_seed_compounds() {
+        assert_eq!(surface("atomwaffenprogramm"), "atom+waffen+programm");
+        assert_eq!(surface("abschreckungsmittel"), "abschreckungs+mittel");
+        assert_eq!(
+            surface("wiedervereinigungskrieg"),
+            "wiedervereinigungs+krieg"
+        );
+        assert_eq!(surface("bundesregierung"), "bundes+regierung");
+        assert!(surface("langstreckenraketen").ends_with("+raketen"));
+        let e = expansions("atomwaffenprogramm");
+        assert_eq!(e, ["atom", "waffen", "atomwaffen", "programm"]);
+        let e = expansions("wiedervereinigungskrieg");
+        assert_eq!(e, ["wiedervereinigung", "krieg"]);
+    }
+
+    #[test]
+    fn leaves_simple_words_alone() {
+        for w in [
+            "regierung",
+            "wirtschaft",
+            "verbindung",
+            "prasident",
+            "abschreckung",
+        ] {
+            assert_eq!(surface(w), w, "{w}");
+        }
+    }
+
+    /// Splitting quality on the labelled list in `tests/fixtures/compounds-de.tsv`.
+    #[test]
+    fn precision_and_recall_on_the_labelled_list() {
+        let list = include_str!("../../tests/fixtures/compounds-de.tsv");
+        let (mut compounds, mut simple) = (0, 0);
+        let (mut split_words, mut correct, mut false_splits) = (0, 0, 0);
+        let mut wrong = Vec::new();
+        for line in list
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let (word, gold) = line.split_once('\t').expect("word<TAB>split");
+            let word = fold(&word.to_lowercase()).into_owned();
+            let gold = fold(gold).into_owned();
+            let gold = gold.as_str();
+            let got = surface(&word);
+            let is_compound = gold.contains('+');
+            if is_compound {
+                compounds += 1;
+            } else {
+                simple += 1;
+            }
+            if got.contains('+') {
+                split_words += 1;
+                if !is_compound {
+                    false_splits += 1;
+                }
+            }
+            if is_compound && got == gold {
+                correct += 1;
+            } else if got != gold {
+                wrong.push(format!("{word}: {got} (want {gold})"));
+            }
+        }
+        let precision = correct as f64 / split_words.max(1) as f64;
+        let recall = correct as f64 / compounds.max(1) as f64;
+        eprintln!(
+            "compound splitting: {compounds} compounds, {simple} simple words; precision {precision:.3}, recall {recall:.3}, false splits of simple words {false_splits}"
+        );
+        for w in &wrong {
+            eprintln!("  {w}");
+        }
+        assert!(compounds >= 200 && simple >= 100);
+        assert!(precision >= 0.80, "precision {precision:.3}");
+        assert!(recall >= 0.70, "recall {recall:.3}");
+    }
+}
