@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -91,9 +91,26 @@ struct Tally {
     passages: AtomicUsize,
 }
 
-/// Runs `korpus ingest`; diagnostics and the summary go to `diag`.
+/// Set by Ctrl-C during an ingest: workers stop, nothing is committed.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Why an ingest stopped without committing.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted: nothing was written, the index is as it was before this run")]
+pub struct Interrupted;
+
+/// Runs `korpus ingest`; diagnostics and the summary go to `diag`. Ctrl-C stops the run and
+/// rolls it back: an ingest is one commit, all or nothing.
 pub fn run(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<Outcome> {
-    let report = ingest(cfg, diag)?;
+    // If a handler cannot be installed, Ctrl-C simply ends the process: still nothing committed.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, AtomicOrdering::SeqCst));
+    let report = match ingest(cfg, diag) {
+        Err(e) if e.is::<Interrupted>() => {
+            writeln!(diag, "korpus: {e}")?;
+            return Ok(Outcome::Interrupted);
+        }
+        other => other?,
+    };
     writeln!(diag, "{}", report.summary())?;
     Ok(if report.failed > 0 {
         Outcome::PartialFailure
@@ -147,6 +164,9 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
     let bar = progress_bar(cfg.progress, files.len());
 
     let handle = |source: &SourceFile, read: FileRead| -> Result<()> {
+        if INTERRUPTED.load(AtomicOrdering::SeqCst) {
+            return Err(Interrupted.into());
+        }
         let mut msgs = Vec::new();
         for w in read.warnings {
             let (line, text) = split_line_prefix(&w);
@@ -216,9 +236,8 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
                         Ok(file) => {
                             let mut result = Ok(());
                             corpus::jsonl::read_batches(source, file, &splitter, |batch| {
-                                if result.is_ok() {
-                                    result = handle(source, batch);
-                                }
+                                result = handle(source, batch);
+                                result.is_ok()
                             });
                             result?;
                         }
@@ -233,6 +252,9 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
         })?,
     }
     bar.finish_and_clear();
+    if INTERRUPTED.load(AtomicOrdering::SeqCst) {
+        return Err(Interrupted.into());
+    }
 
     if cfg.prune
         && let Input::Paths(roots) = &cfg.input

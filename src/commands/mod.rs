@@ -25,6 +25,8 @@ pub enum Outcome {
     NoHits,
     /// Exit 2: some inputs or queries failed; the rest was done.
     PartialFailure,
+    /// Exit 130: interrupted (Ctrl-C) before anything was committed.
+    Interrupted,
 }
 
 impl Outcome {
@@ -33,6 +35,7 @@ impl Outcome {
             Outcome::Success => 0,
             Outcome::NoHits => 1,
             Outcome::PartialFailure => 2,
+            Outcome::Interrupted => 130,
         }
     }
 }

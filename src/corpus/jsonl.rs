@@ -15,12 +15,13 @@ use super::{fields, io_reason};
 /// Bytes of lines gathered before a batch is parsed.
 const BATCH_BYTES: usize = 8 << 20;
 
-/// Reads a JSON Lines source in batches, calling `sink` with each batch's records.
+/// Reads a JSON Lines source in batches, calling `sink` with each batch's records until it
+/// returns `false`.
 pub fn read_batches(
     source: &SourceFile,
     reader: impl Read,
     splitter: &PassageSplitter,
-    mut sink: impl FnMut(FileRead),
+    mut sink: impl FnMut(FileRead) -> bool,
 ) {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
     let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -43,11 +44,13 @@ pub fn read_batches(
                     }],
                     warnings: vec![],
                 });
-                break;
+                return;
             }
         }
         if batch_bytes >= BATCH_BYTES {
-            sink(parse_batch(source, &std::mem::take(&mut batch), splitter));
+            if !sink(parse_batch(source, &std::mem::take(&mut batch), splitter)) {
+                return;
+            }
             batch_bytes = 0;
         }
     }
@@ -62,6 +65,7 @@ pub fn read(source: &SourceFile, bytes: &[u8], splitter: &PassageSplitter) -> Fi
     read_batches(source, bytes, splitter, |b| {
         out.records.extend(b.records);
         out.warnings.extend(b.warnings);
+        true
     });
     out
 }
@@ -147,7 +151,7 @@ fn parse_object(
     if let Some(Value::String(t)) = obj.get("title") {
         draft.meta.title = normalize_text(t.trim()).into_owned();
     }
-    draft.blocks = paragraphs(&body);
+    draft.blocks = with_headings(paragraphs(&body));
     if draft.meta.id.is_empty() {
         draft.meta.id = format!("{}:{line}", source.default_id());
     }
@@ -190,6 +194,23 @@ fn paragraphs(body: &str) -> Vec<Block> {
     blocks
 }
 
+/// A one-line block that reads as a heading (see `text::is_heading`) and is followed by a
+/// paragraph becomes the section of the blocks after it.
+fn with_headings(blocks: Vec<Block>) -> Vec<Block> {
+    let n = blocks.len();
+    let mut out = Vec::with_capacity(n);
+    let mut section: Option<String> = None;
+    for (i, mut b) in blocks.into_iter().enumerate() {
+        if i + 1 < n && super::text::is_heading(&b.text) {
+            section = Some(b.text);
+            continue;
+        }
+        b.section = section.clone();
+        out.push(b);
+    }
+    out
+}
+
 fn body_block(start: usize, mut text: String) -> Block {
     text.truncate(text.trim_end().len());
     Block {
@@ -223,9 +244,11 @@ mod tests {
             r#"[1, 2]"#,
             "\n",
             r#"{"body": "Ohne Id.", "published": "gestern"}"#,
-            "\n"
+            "\n",
+            r#"{"id": "h", "body": "Ein Vorspann.\n\nEine Überschrift\n\nEin Absatz darunter."}"#,
+            "\n",
         ));
-        assert_eq!(r.records.len(), 4);
+        assert_eq!(r.records.len(), 5);
         let a = r.records[0].result.as_ref().unwrap();
         assert_eq!(a.meta.id, "d1");
         assert_eq!(a.passages.len(), 2);
@@ -245,5 +268,8 @@ mod tests {
         assert_eq!(d.meta.published, None);
         assert_eq!(r.warnings.len(), 1);
         assert!(r.warnings[0].starts_with("line 5:"), "{:?}", r.warnings);
+        let h = r.records[4].result.as_ref().unwrap();
+        let sections: Vec<Option<&str>> = h.passages.iter().map(|p| p.section.as_deref()).collect();
+        assert_eq!(sections, [None, Some("Eine Überschrift")]);
     }
 }

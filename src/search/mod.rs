@@ -28,13 +28,19 @@ pub use snippet::Snippet;
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error("invalid query: {0}")]
-    Query(#[from] QueryError),
+    Query(QueryError),
     #[error("invalid {flag} date `{value}`: use YYYY, YYYY-MM or YYYY-MM-DD")]
     BadDate { flag: &'static str, value: String },
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error("search failed: {0}")]
     Tantivy(String),
+}
+
+impl From<QueryError> for SearchError {
+    fn from(e: QueryError) -> Self {
+        SearchError::Query(e)
+    }
 }
 
 /// Restrictions on which passages may match.

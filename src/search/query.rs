@@ -15,7 +15,7 @@ use crate::corpus::decode::normalize_text;
 use crate::index::Fields;
 
 /// Longest query accepted, in bytes; longer queries are refused rather than run slowly.
-pub const MAX_QUERY_BYTES: usize = 64 * 1024;
+pub const MAX_QUERY_BYTES: usize = 256 * 1024;
 /// Most clauses used from one query; the rest are dropped with a notice.
 pub const MAX_CLAUSES: usize = 1024;
 
@@ -525,6 +525,28 @@ mod tests {
         );
         assert_eq!(parse("-Obama"), Err(QueryError::OnlyExcluded));
         assert_eq!(parse("- + -"), Err(QueryError::Empty));
+    }
+
+    proptest::proptest! {
+        /// Any string parses or is refused with a message; what parses also builds.
+        #[test]
+        fn any_query_string_is_safe(q in "\\PC{0,80}|[-+\"():a-zA-Zäöü ]{0,60}") {
+            let builder = QueryBuilder::new(crate::index::schema().1);
+            for parsed in [parse(&q), parse_literal(&q)] {
+                if let Ok(clauses) = parsed {
+                    let _ = builder.build(&clauses);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn huge_queries_are_bounded() {
+        let words = "Wort ".repeat(10_000);
+        assert!(parse(&words).unwrap().len() <= MAX_CLAUSES);
+        let big = "x".repeat(1 << 20);
+        assert_eq!(parse(&big), Err(QueryError::TooLong(1 << 20)));
+        assert_eq!(parse("\u{0}\u{7}Kim\u{1b}").unwrap()[0].text, "Kim");
     }
 
     #[test]

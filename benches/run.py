@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""korpus benchmark harness (Python 3 standard library only).
+
+    python3 benches/run.py                 # 10,000 articles
+    python3 benches/run.py --articles 100000
+    python3 benches/run.py --txt           # also the file-per-article (.txt) path
+
+Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries with
+../shared/bench/make_queries.py, builds korpus and the bare-Tantivy baseline
+(benches/baseline.rs) in release mode, and measures in one run:
+
+  * ingest (JSONL): wall time, articles/s, passages/s, MB/s, peak RSS (/usr/bin/time -v),
+    index size — for korpus and for the baseline, which indexes the same paragraphs as
+    {"title", "body"} lines with tantivy's en_stem analyzer on 2 threads;
+  * re-ingest of the unchanged corpus;
+  * cold `korpus search` (a new process each time, warm page cache, top 10 with snippets,
+    text output): p50 and p90 over 20 different queries (median of 5 runs each);
+  * `korpus batch` queries/s for 1,000 and 10,000 queries (JSONL output with snippets,
+    2 threads), counted over the whole process.
+
+Results are printed as a Markdown table and written to WORK/results-N.json. The corpus is
+made from 10kGNAD (CC BY-NC-SA 4.0): it stays in WORK (default /tmp/korpus-bench), outside the
+repository.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def timed(cmd, stdout=subprocess.DEVNULL):
+    """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak RSS bytes, stderr)."""
+    start = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=stdout, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    if p.returncode not in (0, 2):
+        sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) * 1024
+    return wall, rss, p.stderr
+
+
+def du(path):
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--work", default="/tmp/korpus-bench")
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--txt", action="store_true", help="also measure ingest of one .txt file per article")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    n = args.articles
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    bench = Path(args.shared) / "bench"
+    if not (bench / "make_corpus.py").exists():
+        sys.exit(f"no corpus generator at {bench}: pass --shared")
+
+    print("building (release)…", file=sys.stderr)
+    run(["cargo", "build", "--release", "--quiet", "--bin", "korpus", "--example", "baseline"], cwd=ROOT)
+    korpus = str(ROOT / "target/release/korpus")
+    baseline = str(ROOT / "target/release/examples/baseline")
+
+    corpus_dir = work / f"jsonl-{n}"
+    articles = corpus_dir / "articles.jsonl"
+    if not articles.exists():
+        print(f"generating {n} articles…", file=sys.stderr)
+        run([sys.executable, str(bench / "make_corpus.py"), "--articles", str(n), "--seed", "42",
+             "--format", "jsonl", "--out", str(corpus_dir), "--quiet"])
+    passages = corpus_dir / "passages.jsonl"
+    if not passages.exists():
+        with open(articles, encoding="utf-8") as src, open(passages, "w", encoding="utf-8") as out:
+            for line in src:
+                a = json.loads(line)
+                for block in a["body"].split("\n\n"):
+                    if block.strip():
+                        out.write(json.dumps({"title": a["title"], "body": block}, ensure_ascii=False) + "\n")
+    queries = {}
+    for k in (1000, 10_000):
+        q = work / f"queries-{k}.txt"
+        if not q.exists():
+            run([sys.executable, str(bench / "make_queries.py"), "--count", str(k), "--seed", "42", "--out", str(q)],
+                stderr=subprocess.DEVNULL)
+        queries[k] = q
+    corpus_mb = articles.stat().st_size / 1e6
+    baseline_passages = sum(1 for _ in open(passages, encoding="utf-8"))
+
+    res = {"articles": n, "corpus_mb": round(corpus_mb, 1)}
+
+    # Baseline: bare tantivy over the same paragraphs.
+    bidx = work / "baseline-index"
+    shutil.rmtree(bidx, ignore_errors=True)
+    wall, rss, _ = timed([baseline, str(bidx), str(passages)])
+    res["baseline"] = {"wall_s": wall, "rss_mb": rss / 1e6, "passages": baseline_passages,
+                       "size_mb": du(bidx) / 1e6}
+
+    # korpus: full ingest, then re-ingest of the unchanged corpus.
+    kidx = work / "korpus-index"
+    shutil.rmtree(kidx, ignore_errors=True)
+    wall, rss, err = timed([korpus, "--index", str(kidx), "ingest", "--rebuild", "-q",
+                            "--threads", str(args.threads), str(articles)])
+    m = re.search(r"(\d+) articles .*?, (\d+) passages", err)
+    kp = int(m.group(2)) if m else 0
+    res["korpus"] = {"wall_s": wall, "rss_mb": rss / 1e6, "passages": kp, "size_mb": du(kidx) / 1e6}
+    wall, rss, _ = timed([korpus, "--index", str(kidx), "ingest", "-q", "--threads", str(args.threads), str(articles)])
+    res["reingest"] = {"wall_s": wall, "rss_mb": rss / 1e6}
+
+    if args.txt:
+        txt_dir = work / f"txt-{n}"
+        if not txt_dir.exists():
+            run([sys.executable, str(bench / "make_corpus.py"), "--articles", str(n), "--seed", "42",
+                 "--format", "txt", "--out", str(txt_dir), "--quiet"])
+        tidx = work / "korpus-txt-index"
+        shutil.rmtree(tidx, ignore_errors=True)
+        wall, rss, err = timed([korpus, "--index", str(tidx), "ingest", "--rebuild", "-q",
+                                "--threads", str(args.threads), str(txt_dir)])
+        res["txt"] = {"wall_s": wall, "rss_mb": rss / 1e6}
+
+    # Cold single searches: a new process each time, warm page cache.
+    lines = [l.strip() for l in open(queries[1000], encoding="utf-8") if l.strip()][:20]
+    per_query = []
+    for q in lines:
+        cmd = [korpus, "--index", str(kidx), "search", q, "--color", "never"]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            runs.append(time.perf_counter() - t)
+        per_query.append(statistics.median(runs))
+    per_query.sort()
+    res["search_ms"] = {"p50": 1000 * statistics.median(per_query),
+                        "p90": 1000 * per_query[int(0.9 * (len(per_query) - 1))]}
+
+    # Batch throughput, whole process.
+    res["batch"] = {}
+    for k, q in queries.items():
+        t = time.perf_counter()
+        subprocess.run([korpus, "--index", str(kidx), "batch", str(q), "--threads", str(args.threads), "-q"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        res["batch"][k] = k / (time.perf_counter() - t)
+
+    out = work / f"results-{n}.json"
+    out.write_text(json.dumps(res, indent=2))
+    b, k = res["baseline"], res["korpus"]
+    print(f"\n### korpus benchmark: {n:,} articles ({corpus_mb:.0f} MB JSONL), {args.threads} threads\n")
+    print("| | korpus | bare tantivy | korpus / baseline |")
+    print("|---|---:|---:|---:|")
+    print(f"| ingest wall | {k['wall_s']:.2f} s | {b['wall_s']:.2f} s | {k['wall_s'] / b['wall_s']:.2f} |")
+    print(f"| passages | {k['passages']:,} | {b['passages']:,} | |")
+    print(f"| articles/s | {n / k['wall_s']:,.0f} | {n / b['wall_s']:,.0f} | |")
+    print(f"| passages/s | {k['passages'] / k['wall_s']:,.0f} | {b['passages'] / b['wall_s']:,.0f} | |")
+    print(f"| MB/s | {corpus_mb / k['wall_s']:.1f} | {corpus_mb / b['wall_s']:.1f} | |")
+    print(f"| peak RSS | {k['rss_mb']:.0f} MB | {b['rss_mb']:.0f} MB | {k['rss_mb'] / b['rss_mb']:.2f} |")
+    print(f"| index size | {k['size_mb']:.0f} MB | {b['size_mb']:.0f} MB | {k['size_mb'] / b['size_mb']:.2f} |")
+    r = res["reingest"]
+    print(f"| re-ingest (unchanged) | {r['wall_s']:.2f} s ({100 * r['wall_s'] / k['wall_s']:.0f} % of ingest) | | |")
+    if "txt" in res:
+        print(f"| ingest of .txt files | {res['txt']['wall_s']:.2f} s, {res['txt']['rss_mb']:.0f} MB | | |")
+    s = res["search_ms"]
+    print(f"| cold search (20 queries) | p50 {s['p50']:.1f} ms, p90 {s['p90']:.1f} ms | | |")
+    for kq, qps in res["batch"].items():
+        print(f"| batch {kq:,} queries | {qps:,.0f} queries/s | | |")
+    print(f"\n(results in {out})")
+
+
+if __name__ == "__main__":
+    main()
