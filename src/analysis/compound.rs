@@ -49,36 +49,97 @@ pub struct Part {
     zipf: u64,
 }
 
+/// Which substrings of a word are lexicon words: for char boundaries `a < b`, the Zipf × 10 of
+/// `word[a..b]` and of `word[a..b] + "e"` (0 if not a word). Filled by walking the FST once
+/// from each start, so a word of n characters costs n walks, not n² lookups.
+struct Substrings {
+    bounds: Vec<usize>,
+    table: Vec<(u8, u8)>,
+}
+
+impl Substrings {
+    fn new(word: &str) -> Option<Substrings> {
+        let fst = LEXICON.as_ref()?.as_fst();
+        let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).chain([word.len()]).collect();
+        let m = bounds.len();
+        let mut table = vec![(0u8, 0u8); m * m];
+        let bytes = word.as_bytes();
+        for a in 0..m - 1 {
+            let mut node = fst.root();
+            let mut out = fst::raw::Output::zero();
+            let mut b = a + 1;
+            for (pos, &byte) in bytes.iter().enumerate().skip(bounds[a]) {
+                let Some(i) = node.find_input(byte) else {
+                    break;
+                };
+                let t = node.transition(i);
+                out = out.cat(t.out);
+                node = fst.node(t.addr);
+                if pos + 1 == bounds[b] {
+                    let cell = &mut table[a * m + b];
+                    if node.is_final() {
+                        cell.0 = out.cat(node.final_output()).value().min(255) as u8;
+                    }
+                    if let Some(e) = node.find_input(b'e') {
+                        let t = node.transition(e);
+                        let next = fst.node(t.addr);
+                        if next.is_final() {
+                            cell.1 = out.cat(t.out).cat(next.final_output()).value().min(255) as u8;
+                        }
+                    }
+                    b += 1;
+                }
+            }
+        }
+        Some(Substrings { bounds, table })
+    }
+
+    fn get(&self, a: usize, b: usize) -> (u64, u64) {
+        let (z, ze) = self.table[a * self.bounds.len() + b];
+        (u64::from(z), u64::from(ze))
+    }
+
+    /// Index of a byte offset among the char boundaries.
+    fn index(&self, byte: usize) -> Option<usize> {
+        self.bounds.binary_search(&byte).ok()
+    }
+}
+
 /// The finest split of a lowercase word into lexicon words, or `None` if it is not a compound.
 pub fn split(word: &str) -> Option<Vec<Part>> {
-    if word.chars().count() < MIN_WORD_CHARS || !word.chars().all(char::is_alphabetic) {
+    let chars = word.chars().count();
+    if chars < MIN_WORD_CHARS || !word.chars().all(char::is_alphabetic) {
         return None;
     }
+    let subs = Substrings::new(word)?;
     let mut best: Option<(f64, Vec<Part>)> = None;
     let mut current = Vec::new();
-    search(word, 0, &mut current, &mut best);
+    search(word, &subs, 0, &mut current, &mut best);
     let (score, parts) = best?;
-    let whole = zipf(word).unwrap_or(0) as f64;
+    let whole = subs.get(0, chars).0 as f64;
     (parts.len() >= 2 && score > whole).then_some(parts)
 }
 
-fn search(word: &str, start: usize, current: &mut Vec<Part>, best: &mut Option<(f64, Vec<Part>)>) {
+fn search(
+    word: &str,
+    subs: &Substrings,
+    a: usize,
+    current: &mut Vec<Part>,
+    best: &mut Option<(f64, Vec<Part>)>,
+) {
     if current.len() >= MAX_PARTS {
         return;
     }
-    let ends: Vec<usize> = word[start..]
-        .char_indices()
-        .map(|(i, _)| start + i)
-        .skip(MIN_PART_CHARS)
-        .chain([word.len()])
-        .collect();
-    for end in ends {
+    let last = subs.bounds.len() - 1;
+    for b in a + MIN_PART_CHARS..=last {
+        let (start, end) = (subs.bounds[a], subs.bounds[b]);
         let piece = &word[start..end];
-        if end == word.len() {
+        if b == last {
             if current.is_empty() {
                 continue;
             }
-            if let Some(z) = head(piece) {
+            let z = subs.get(a, b).0;
+            if z > 0 && !SUFFIXES.contains(&piece) && acceptable(piece, z) {
                 current.push(Part {
                     start,
                     end,
@@ -97,9 +158,9 @@ fn search(word: &str, start: usize, current: &mut Vec<Part>, best: &mut Option<(
                 }
                 current.pop();
             }
-        } else if word.len() - end >= MIN_PART_CHARS
-            && piece.chars().count() >= MIN_MODIFIER_CHARS
-            && let Some((form, z)) = modifier(piece)
+        } else if last - b >= MIN_PART_CHARS
+            && b - a >= MIN_MODIFIER_CHARS
+            && let Some((form, z)) = modifier(piece, subs, a, b)
         {
             current.push(Part {
                 start,
@@ -107,7 +168,7 @@ fn search(word: &str, start: usize, current: &mut Vec<Part>, best: &mut Option<(
                 form,
                 zipf: z,
             });
-            search(word, end, current, best);
+            search(word, subs, b, current, best);
             current.pop();
         }
     }
@@ -126,13 +187,6 @@ fn acceptable(form: &str, z: u64) -> bool {
 }
 
 /// The last part: a lexicon word that is not a suffix.
-fn head(piece: &str) -> Option<u64> {
-    if SUFFIXES.contains(&piece) {
-        return None;
-    }
-    zipf(piece).filter(|&z| acceptable(piece, z))
-}
-
 /// Particles that begin prefixed words (`Fortschritt`, `Unterordnung`), not compounds.
 const PARTICLES: [&str; 12] = [
     "fort",
@@ -149,26 +203,31 @@ const PARTICLES: [&str; 12] = [
     "nieder",
 ];
 
-/// A non-final part with its linking element: the lexicon form and its frequency.
-fn modifier(piece: &str) -> Option<(String, u64)> {
-    if is_stop_word(piece) || PARTICLES.contains(&piece) {
-        return None;
-    }
+/// A non-final part with its linking element (`piece` is `word[a..b]` between char
+/// boundaries): the lexicon form and its frequency.
+fn modifier(piece: &str, subs: &Substrings, a: usize, b: usize) -> Option<(String, u64)> {
     let mut found: Option<(String, u64)> = None;
-    let mut consider = |form: &str| {
-        if let Some(z) = zipf(form).filter(|&z| acceptable(form, z))
-            && found.as_ref().is_none_or(|(_, best)| z > *best)
-        {
-            found = Some((form.to_string(), z));
+    let mut consider = |form: &dyn Fn() -> String, z: u64| {
+        if z > 0 && found.as_ref().is_none_or(|(_, best)| z > *best) {
+            let form = form();
+            if acceptable(&form, z) {
+                found = Some((form, z));
+            }
         }
     };
-    consider(piece);
+    let (z, z_e) = subs.get(a, b);
+    consider(&|| piece.to_string(), z);
     for link in LINKS {
-        if let Some(stem) = piece.strip_suffix(link) {
-            consider(stem);
+        if let Some(stem) = piece.strip_suffix(link)
+            && let Some(s) = subs.index(subs.bounds[a] + stem.len())
+        {
+            consider(&|| stem.to_string(), subs.get(a, s).0);
         }
     }
-    consider(&format!("{piece}e"));
+    consider(&|| format!("{piece}e"), z_e);
+    if found.is_some() && (is_stop_word(piece) || PARTICLES.contains(&piece)) {
+        return None;
+    }
     found
 }
 

@@ -5,6 +5,10 @@
 //! then folded (ä/ae → a, ö/oe → o, ü/ue → u, ß → ss) and stemmed (Snowball German). All
 //! tokens of a word carry the word's offsets, so highlighting marks what the reader wrote.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::MAX_TOKEN_BYTES;
@@ -14,32 +18,53 @@ use super::fold::fold;
 #[derive(Clone, Default)]
 pub struct GermanTokenizer;
 
-/// Tokens computed up front for one text.
-pub struct BufferedTokenStream {
-    tokens: Vec<Token>,
-    next: usize,
+/// Streams the tokens of one text word by word, reusing one `Token` (no allocation per token).
+pub struct GermanTokenStream<'a> {
+    text: &'a str,
+    words: std::vec::IntoIter<(usize, usize)>,
+    position: usize,
+    terms: Rc<[Box<str>]>,
+    next_term: usize,
+    token: Token,
 }
 
-impl TokenStream for BufferedTokenStream {
+impl TokenStream for GermanTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        while self.next_term >= self.terms.len() {
+            let Some((start, end)) = self.words.next() else {
+                return false;
+            };
+            self.terms = word_terms(&self.text[start..end]);
+            self.next_term = 0;
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.position = self.position;
+            self.position += 1;
+        }
+        self.token.text.clear();
+        self.token.text.push_str(&self.terms[self.next_term]);
+        self.next_term += 1;
+        true
     }
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 
 impl Tokenizer for GermanTokenizer {
-    type TokenStream<'a> = BufferedTokenStream;
+    type TokenStream<'a> = GermanTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokenStream {
-        BufferedTokenStream {
-            tokens: analyze(text),
-            next: 0,
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GermanTokenStream<'a> {
+        GermanTokenStream {
+            text,
+            words: words(text).into_iter(),
+            position: 0,
+            terms: Rc::from(Vec::new()),
+            next_term: 0,
+            token: Token::default(),
         }
     }
 }
@@ -48,82 +73,104 @@ fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '\u{2011}')
 }
 
-/// A word: its byte span and the spans of its hyphen-joined segments.
-pub type Word = (usize, usize, Vec<(usize, usize)>);
-
-/// The words of `text`.
-pub fn words(text: &str) -> Vec<Word> {
-    let mut out = Vec::new();
-    let mut segments: Vec<(usize, usize)> = Vec::new();
-    let mut run_start: Option<usize> = None;
+/// The words of `text` as byte spans; words joined by single hyphens are one word.
+pub fn words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(text.len() / 6);
+    let mut word_start: Option<usize> = None;
+    let mut in_run = false;
+    let mut run_end = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c.is_alphanumeric() {
-            if run_start.is_none() {
-                run_start = Some(i);
+            if word_start.is_none() {
+                word_start = Some(i);
             }
+            in_run = true;
+            run_end = i + c.len_utf8();
             continue;
         }
-        if let Some(s) = run_start.take() {
-            segments.push((s, i));
-            let joins = is_hyphen(c) && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
-            if joins {
-                continue;
-            }
+        let joins = in_run && is_hyphen(c) && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+        in_run = false;
+        if joins {
+            continue;
         }
-        if !segments.is_empty() {
-            let (start, end) = (segments[0].0, segments[segments.len() - 1].1);
-            out.push((start, end, std::mem::take(&mut segments)));
+        if let Some(s) = word_start.take() {
+            out.push((s, run_end));
         }
     }
-    if let Some(s) = run_start {
-        segments.push((s, text.len()));
-    }
-    if !segments.is_empty() {
-        let (start, end) = (segments[0].0, segments[segments.len() - 1].1);
-        out.push((start, end, segments));
+    if let Some(s) = word_start {
+        out.push((s, run_end));
     }
     out
 }
 
+/// The hyphen-joined segments of a word (byte spans within it).
+fn segments(word: &str) -> Vec<&str> {
+    word.split(is_hyphen).filter(|s| !s.is_empty()).collect()
+}
+
+/// Words analysed per thread before the cache starts over (news vocabulary is Zipfian:
+/// most words repeat, and splitting and stemming them once is most of the analyzer's work).
+const CACHE_WORDS: usize = 200_000;
+
+thread_local! {
+    static CACHE: RefCell<FxHashMap<Box<str>, Rc<[Box<str>]>>> = RefCell::new(FxHashMap::default());
+}
+
+/// The distinct terms of one word as written (with its hyphens and capitalisation): the word
+/// itself first, then its parts.
+fn word_terms(word: &str) -> Rc<[Box<str>]> {
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
+        return hit;
+    }
+    let lower: Vec<String> = segments(word)
+        .into_iter()
+        .map(|s| fold(&s.to_lowercase()).into_owned())
+        .collect();
+    let mut raw: Vec<String> = vec![lower.concat()];
+    if lower.len() > 1 {
+        for seg in &lower {
+            raw.push(seg.clone());
+            raw.extend(compound::expansions(seg));
+        }
+    } else {
+        raw.extend(compound::expansions(&lower[0]));
+    }
+    if word.starts_with(char::is_uppercase) {
+        raw.extend(compound::without_genitive_s(&raw[0]));
+    }
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::German);
+    let mut terms: Vec<Box<str>> = Vec::with_capacity(raw.len());
+    for r in &raw {
+        let stemmed = stemmer.stem(r);
+        if !stemmed.is_empty()
+            && stemmed.len() <= MAX_TOKEN_BYTES
+            && !terms.iter().any(|t| **t == *stemmed)
+        {
+            terms.push(stemmed.into());
+        }
+    }
+    let terms: Rc<[Box<str>]> = terms.into();
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_WORDS {
+            c.clear();
+        }
+        c.insert(word.into(), terms.clone());
+    });
+    terms
+}
+
 /// The German tokens of a text.
 pub fn analyze(text: &str) -> Vec<Token> {
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::German);
-    let mut tokens = Vec::new();
-    let mut raw: Vec<String> = Vec::new();
-    for (position, (start, end, segments)) in words(text).into_iter().enumerate() {
-        raw.clear();
-        let lower: Vec<String> = segments
-            .iter()
-            .map(|&(s, e)| fold(&text[s..e].to_lowercase()).into_owned())
-            .collect();
-        raw.push(lower.concat());
-        if lower.len() > 1 {
-            for seg in &lower {
-                raw.push(seg.clone());
-                raw.extend(compound::expansions(seg));
-            }
-        } else {
-            raw.extend(compound::expansions(&lower[0]));
-        }
-        let capitalised = text[start..end].starts_with(char::is_uppercase);
-        if capitalised {
-            raw.extend(compound::without_genitive_s(&raw[0]));
-        }
-        let first = tokens.len();
-        for word in &raw {
-            let stemmed = stemmer.stem(word);
-            if stemmed.len() > MAX_TOKEN_BYTES || stemmed.is_empty() {
-                continue;
-            }
-            if tokens[first..].iter().any(|t: &Token| t.text == *stemmed) {
-                continue;
-            }
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    for (position, (start, end)) in words(text).into_iter().enumerate() {
+        for term in word_terms(&text[start..end]).iter() {
             tokens.push(Token {
                 offset_from: start,
                 offset_to: end,
                 position,
-                text: stemmed.into_owned(),
+                text: term.to_string(),
                 position_length: 1,
             });
         }

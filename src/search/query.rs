@@ -344,7 +344,7 @@ impl QueryBuilder {
     fn is_stop_clause(c: &Clause) -> bool {
         let words = analysis::german::words(&c.text);
         !words.is_empty()
-            && words.iter().all(|(s, e, _)| {
+            && words.iter().all(|(s, e)| {
                 analysis::stopwords::is_stop_word_in(Lang::Plain, &c.text[*s..*e].to_lowercase())
             })
     }
