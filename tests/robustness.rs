@@ -379,3 +379,36 @@ fn a_100_mb_single_line_file() {
     );
     assert!(v["total"].as_u64().unwrap() > 100_000);
 }
+
+/// A full disk: the ingest fails with one line naming the index and the cause, and the index
+/// keeps its last commit. Needs a small tmpfs (root); skipped where it cannot be mounted.
+#[test]
+fn a_full_disk_is_named_and_the_last_commit_kept() {
+    let env = TestEnv::with_seed();
+    let mnt = env.path("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("cannot mount a small tmpfs here: skipped");
+        return;
+    }
+    let result = std::panic::catch_unwind(|| {
+        env.ok(&["--index", "small/index", "ingest"], 0);
+        write_big_corpus(&env, "corpus/big.jsonl", 3_000);
+        let r = env.ok(&["--index", "small/index", "ingest"], 2);
+        let err = r.stderr();
+        assert!(err.contains("small/index"), "{err}");
+        assert!(err.contains("no space left on the device"), "{err}");
+        let s = env
+            .ok(&["--index", "small/index", "stats", "--format", "json"], 0)
+            .json();
+        assert_eq!(s["articles"], 1);
+    });
+    let _ = Command::new("umount").arg(&mnt).status();
+    result.unwrap();
+}

@@ -60,7 +60,11 @@ struct Substrings {
 impl Substrings {
     fn new(word: &str) -> Option<Substrings> {
         let fst = LEXICON.as_ref()?.as_fst();
-        let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).chain([word.len()]).collect();
+        let bounds: Vec<usize> = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([word.len()])
+            .collect();
         let m = bounds.len();
         let mut table = vec![(0u8, 0u8); m * m];
         let bytes = word.as_bytes();

@@ -89,7 +89,8 @@ pub fn words(text: &str) -> Vec<(usize, usize)> {
             run_end = i + c.len_utf8();
             continue;
         }
-        let joins = in_run && is_hyphen(c) && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+        let joins =
+            in_run && is_hyphen(c) && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
         in_run = false;
         if joins {
             continue;

@@ -51,6 +51,7 @@ impl BatchConfig {
                 snippets: !args.no_snippets && args.format == BatchOutput::Jsonl,
                 explain: false,
                 literal: args.literal,
+                count_total: false,
             },
             threads: config::threads(args.threads),
             progress: config::progress(args.quiet),

@@ -30,6 +30,7 @@ impl SearchConfig {
                 snippets: true,
                 explain: args.explain,
                 literal: false,
+                count_total: true,
             },
             format: config::output_format(args.format),
             style: config::style(args.color),

@@ -304,6 +304,8 @@ pub fn io_reason(e: &std::io::Error) -> String {
         NotFound => "file not found (a dangling link?)".into(),
         PermissionDenied => "permission denied".into(),
         IsADirectory => "is a directory".into(),
+        StorageFull => "no space left on the device".into(),
+        ReadOnlyFilesystem => "the file system is read-only".into(),
         _ => e.to_string(),
     }
 }

@@ -144,11 +144,19 @@ impl ArticleWriter {
             })
     }
 
+    /// tantivy reports a failed write from its worker threads without the cause; a small probe
+    /// write in the index folder finds the usual one (a full disk, a read-only folder).
     fn err(&self, what: &'static str, e: TantivyError) -> IndexError {
+        let probe = std::path::Path::new(&self.path).join(".korpus-write-probe");
+        let reason = match std::fs::write(&probe, [0u8; 64 << 10]) {
+            Err(io) => crate::corpus::io_reason(&io),
+            Ok(()) => e.to_string(),
+        };
+        let _ = std::fs::remove_file(&probe);
         IndexError::Tantivy {
             what,
             path: self.path.clone(),
-            reason: e.to_string(),
+            reason,
         }
     }
 }

@@ -111,7 +111,7 @@ impl<'a> From<&'a Hit> for HitJson<'a> {
 #[derive(Debug, Serialize)]
 pub struct SearchJson<'a> {
     pub query: &'a str,
-    pub total: usize,
+    pub total: Option<usize>,
     pub hits: Vec<HitJson<'a>>,
 }
 

@@ -43,6 +43,9 @@ impl From<QueryError> for SearchError {
     }
 }
 
+/// Candidates (at least) whose proximity score is computed before the final ranking.
+const RESCORE_WINDOW: usize = 100;
+
 /// Restrictions on which passages may match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
@@ -72,6 +75,8 @@ pub struct SearchRequest {
     pub group_by: GroupBy,
     pub snippets: bool,
     pub explain: bool,
+    /// Count every match (`SearchResults::total`); costs the skipping of non-competitive hits.
+    pub count_total: bool,
     /// Read the query as plain text, without operators or fields.
     pub literal: bool,
 }
@@ -85,6 +90,7 @@ impl SearchRequest {
             group_by: GroupBy::Passage,
             snippets: true,
             explain: false,
+            count_total: true,
             literal: false,
         }
     }
@@ -138,8 +144,8 @@ pub struct Contribution {
 /// The outcome of a search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResults {
-    /// Matching passages (or articles, when grouped).
-    pub total: usize,
+    /// Matching passages (or articles, when grouped), if counted.
+    pub total: Option<usize>,
     pub hits: Vec<Hit>,
 }
 
@@ -166,11 +172,12 @@ impl Engine {
         let searcher = index.reader()?.searcher();
         let stats = stats::PassageStats::new(&searcher, &index.fields)
             .map_err(|e| SearchError::Tantivy(e.to_string()))?;
+        let langs = stats.langs.clone();
         Ok(Engine {
             fields: index.fields.clone(),
             searcher,
             stats,
-            builder: query::QueryBuilder::new(index.fields.clone()),
+            builder: query::QueryBuilder::for_languages(index.fields.clone(), langs),
             analyzers: Lang::ALL.iter().map(|&l| (l, l.analyzer())).collect(),
         })
     }
@@ -202,36 +209,62 @@ impl Engine {
         };
         let searcher = &self.searcher;
         let limit = req.limit.max(1);
-        let tantivy_err = |e: tantivy::TantivyError| SearchError::Tantivy(e.to_string());
-        let (total, ranked): (usize, Vec<(f32, DocAddress, Option<u64>)>) = match req.group_by {
-            GroupBy::Passage => {
-                let (top, count) = searcher
-                    .search_with_statistics_provider(
-                        &full,
-                        &(TopDocs::with_limit(limit).order_by_score(), Count),
-                        &self.stats,
-                    )
-                    .map_err(tantivy_err)?;
-                (count, top.into_iter().map(|(s, a)| (s, a, None)).collect())
-            }
-            GroupBy::Article => {
-                let groups = searcher
-                    .search_with_statistics_provider(
-                        &full,
-                        &group::BestPerArticle::new(limit),
-                        &self.stats,
-                    )
-                    .map_err(tantivy_err)?;
-                (
-                    groups.total_articles,
-                    groups
-                        .top
-                        .into_iter()
-                        .map(|g| (g.score, g.doc, Some(g.matches - 1)))
-                        .collect(),
-                )
-            }
+        // Proximity is scored for the best candidates only (a rescoring window), so the ranked
+        // words can be collected with tantivy's skipping (block-max WAND).
+        let window = if built.proximity.is_some() {
+            (limit * 4).max(RESCORE_WINDOW)
+        } else {
+            limit
         };
+        let tantivy_err = |e: tantivy::TantivyError| SearchError::Tantivy(e.to_string());
+        let (total, mut ranked): (Option<usize>, Vec<(f32, DocAddress, Option<u64>)>) =
+            match req.group_by {
+                GroupBy::Passage if req.count_total => {
+                    let (top, count) = searcher
+                        .search_with_statistics_provider(
+                            &full,
+                            &(TopDocs::with_limit(window).order_by_score(), Count),
+                            &self.stats,
+                        )
+                        .map_err(tantivy_err)?;
+                    (
+                        Some(count),
+                        top.into_iter().map(|(s, a)| (s, a, None)).collect(),
+                    )
+                }
+                GroupBy::Passage => {
+                    let top = searcher
+                        .search_with_statistics_provider(
+                            &full,
+                            &TopDocs::with_limit(window).order_by_score(),
+                            &self.stats,
+                        )
+                        .map_err(tantivy_err)?;
+                    (None, top.into_iter().map(|(s, a)| (s, a, None)).collect())
+                }
+                GroupBy::Article => {
+                    let groups = searcher
+                        .search_with_statistics_provider(
+                            &full,
+                            &group::BestPerArticle::new(window),
+                            &self.stats,
+                        )
+                        .map_err(tantivy_err)?;
+                    (
+                        Some(groups.total_articles),
+                        groups
+                            .top
+                            .into_iter()
+                            .map(|g| (g.score, g.doc, Some(g.matches - 1)))
+                            .collect(),
+                    )
+                }
+            };
+        if let Some(prox) = &built.proximity {
+            self.rescore(prox.as_ref(), &mut ranked)
+                .map_err(tantivy_err)?;
+        }
+        ranked.truncate(limit);
         let mut hits = Vec::with_capacity(ranked.len());
         for (i, (score, addr, other)) in ranked.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
@@ -251,15 +284,62 @@ impl Engine {
             if req.explain {
                 let scoring =
                     EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
+                let reader = searcher.segment_reader(addr.segment_ord);
                 let e = full
                     .weight(scoring)
-                    .and_then(|w| w.explain(searcher.segment_reader(addr.segment_ord), addr.doc_id))
+                    .and_then(|w| w.explain(reader, addr.doc_id))
                     .map_err(tantivy_err)?;
-                hit.explanation = Some(contributions(&e, &searcher.schema().clone()));
+                let mut parts = contributions(&e, searcher.schema());
+                if let Some(prox) = &built.proximity {
+                    let scoring =
+                        EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
+                    // No explanation means the proximity clauses did not match this passage.
+                    if let Ok(e) = prox
+                        .weight(scoring)
+                        .and_then(|w| w.explain(reader, addr.doc_id))
+                    {
+                        parts.extend(contributions(&e, searcher.schema()));
+                    }
+                }
+                hit.explanation = Some(parts);
             }
             hits.push(hit);
         }
         Ok(SearchResults { total, hits })
+    }
+
+    /// Adds the proximity score to each candidate and re-ranks them.
+    fn rescore(
+        &self,
+        prox: &dyn Query,
+        ranked: &mut [(f32, DocAddress, Option<u64>)],
+    ) -> tantivy::Result<()> {
+        let scoring = EnableScoring::enabled_from_statistics_provider(&self.stats, &self.searcher);
+        let weight = prox.weight(scoring)?;
+        let mut order: Vec<usize> = (0..ranked.len()).collect();
+        order.sort_by_key(|&i| ranked[i].1);
+        let mut scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for i in order {
+            let addr = ranked[i].1;
+            if scorer
+                .as_ref()
+                .is_none_or(|(seg, _)| *seg != addr.segment_ord)
+            {
+                let reader = self.searcher.segment_reader(addr.segment_ord);
+                scorer = Some((addr.segment_ord, weight.scorer(reader, 1.0)?));
+            }
+            let Some((_, s)) = scorer.as_mut() else {
+                continue;
+            };
+            if s.doc() < addr.doc_id {
+                s.seek(addr.doc_id);
+            }
+            if s.doc() == addr.doc_id {
+                ranked[i].0 += s.score();
+            }
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(())
     }
 
     fn filter_queries(&self, f: &Filters) -> Result<Vec<Box<dyn Query>>, SearchError> {

@@ -233,13 +233,19 @@ impl Default for Boosts {
 /// Builds tantivy queries from parsed clauses.
 pub struct QueryBuilder {
     fields: Fields,
+    /// The language families whose fields are searched (those the index holds).
+    langs: Vec<Lang>,
     analyzers: HashMap<Lang, TextAnalyzer>,
     pub boosts: Boosts,
 }
 
 /// A built query and the analysed terms to highlight, per analyzer family.
 pub struct Built {
+    /// The words, phrases and fields. Ranked words are flat `Should` term clauses at the top, so
+    /// tantivy can skip non-competitive passages (block-max WAND).
     pub query: Box<dyn Query>,
+    /// The proximity clauses, scored only for the best candidates of `query` (rescoring).
+    pub proximity: Option<Box<dyn Query>>,
     pub highlight: HashMap<Lang, HashSet<String>>,
 }
 
@@ -251,9 +257,21 @@ struct Group {
 }
 
 impl QueryBuilder {
+    /// A builder that searches every language family.
     pub fn new(fields: Fields) -> QueryBuilder {
+        Self::for_languages(fields, Lang::ALL.to_vec())
+    }
+
+    /// A builder that searches only the fields of `langs` (an empty index: all of them).
+    pub fn for_languages(fields: Fields, langs: Vec<Lang>) -> QueryBuilder {
+        let langs = if langs.is_empty() {
+            Lang::ALL.to_vec()
+        } else {
+            langs
+        };
         QueryBuilder {
             fields,
+            langs,
             analyzers: Lang::ALL.iter().map(|&l| (l, l.analyzer())).collect(),
             boosts: Boosts::default(),
         }
@@ -293,16 +311,10 @@ impl QueryBuilder {
     /// The query for one clause's text on one field analysed as `lang`. A single word matches
     /// as itself or (weighted down) through its compound parts; several words, or a phrase,
     /// match as a phrase of the words themselves.
-    fn field_query(
-        &self,
-        field: Field,
-        lang: Lang,
-        c: &Clause,
-        boost: f32,
-    ) -> Option<Box<dyn Query>> {
+    fn field_query(&self, field: Field, lang: Lang, c: &Clause, boost: f32) -> Vec<Box<dyn Query>> {
         let groups = self.groups(lang, &c.text);
-        let q: Box<dyn Query> = match groups.as_slice() {
-            [] => return None,
+        match groups.as_slice() {
+            [] => Vec::new(),
             [g] => {
                 let query_terms = if c.phrase {
                     &g.terms[..1]
@@ -313,18 +325,14 @@ impl QueryBuilder {
                 for (i, t) in query_terms.iter().enumerate() {
                     let w = if i == 0 { 1.0 } else { self.boosts.parts };
                     if w > 0.0 {
-                        alts.push(Self::boosted(Self::term(field, t), w));
+                        alts.push(Self::boosted(Self::term(field, t), w * boost));
                     }
                 }
-                if alts.len() == 1 {
-                    alts.pop()?
-                } else {
-                    Box::new(BooleanQuery::union(alts))
-                }
+                alts
             }
             _ => {
                 let first = groups[0].position;
-                Box::new(PhraseQuery::new_with_offset(
+                let phrase = PhraseQuery::new_with_offset(
                     groups
                         .iter()
                         .map(|g| {
@@ -334,10 +342,10 @@ impl QueryBuilder {
                             )
                         })
                         .collect(),
-                ))
+                );
+                vec![Self::boosted(Box::new(phrase), boost)]
             }
-        };
-        Some(Self::boosted(q, boost))
+        }
     }
 
     /// True when every word of the clause is a stop word.
@@ -377,7 +385,7 @@ impl QueryBuilder {
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
             let mut per_lang = |fields_of: &dyn Fn(Lang) -> Vec<(Field, f32)>,
                                 alts: &mut Vec<Box<dyn Query>>| {
-                for lang in Lang::ALL {
+                for &lang in &self.langs {
                     for (field, boost) in fields_of(lang) {
                         alts.extend(self.field_query(field, lang, c, boost));
                     }
@@ -414,6 +422,11 @@ impl QueryBuilder {
                     IndexRecordOption::Basic,
                 ))),
             }
+            if c.occur == Occur::Should {
+                // A sum of Should clauses scores the same flat or nested; flat is faster.
+                parts.extend(alternatives.into_iter().map(|q| (Occur::Should, q)));
+                continue;
+            }
             let q: Box<dyn Query> = match alternatives.len() {
                 0 => continue,
                 1 => alternatives.pop().unwrap_or_else(|| unreachable!()),
@@ -428,15 +441,11 @@ impl QueryBuilder {
                 QueryError::OnlyExcluded
             });
         }
-        if self.boosts.proximity > 0.0 {
-            parts.extend(
-                self.proximity(&content)
-                    .into_iter()
-                    .map(|q| (Occur::Should, q)),
-            );
-        }
+        let proximity = self.proximity(&content);
         Ok(Built {
             query: Box::new(BooleanQuery::new(parts)),
+            proximity: (self.boosts.proximity > 0.0 && !proximity.is_empty())
+                .then(|| Box::new(BooleanQuery::union(proximity)) as Box<dyn Query>),
             highlight,
         })
     }
@@ -445,7 +454,7 @@ impl QueryBuilder {
     /// pair of neighbouring words, on each language's text field.
     fn proximity(&self, content: &[&Clause]) -> Vec<Box<dyn Query>> {
         let mut out = Vec::new();
-        for lang in Lang::ALL {
+        for &lang in &self.langs {
             let field = self.fields.text_for(lang);
             let words: Vec<String> = content
                 .iter()

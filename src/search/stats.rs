@@ -15,6 +15,8 @@ use crate::index::Fields;
 /// Statistics per analysed field, computed once per searcher.
 pub struct PassageStats {
     searcher: Searcher,
+    /// The language families that have passages.
+    pub langs: Vec<Lang>,
     passages: u64,
     /// Passages that can have tokens in a field (those of its language).
     docs_for_field: HashMap<Field, u64>,
@@ -27,6 +29,7 @@ impl PassageStats {
         let de = searcher.doc_freq(&Term::from_field_text(f.lang, "de"))?;
         let en = searcher.doc_freq(&Term::from_field_text(f.lang, "en"))?;
         let mut docs_for_field = HashMap::new();
+        let mut langs = Vec::new();
         let mut tokens = HashMap::new();
         for lang in Lang::ALL {
             let n = match lang {
@@ -34,6 +37,9 @@ impl PassageStats {
                 Lang::English => en,
                 Lang::Plain => passages.saturating_sub(de + en),
             };
+            if n > 0 {
+                langs.push(lang);
+            }
             for field in [f.text_for(lang), f.title_for(lang), f.section_for(lang)] {
                 docs_for_field.insert(field, n.max(1));
             }
@@ -47,6 +53,7 @@ impl PassageStats {
         }
         Ok(PassageStats {
             searcher: searcher.clone(),
+            langs,
             passages: passages.max(1),
             docs_for_field,
             tokens,
