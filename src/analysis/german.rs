@@ -23,7 +23,7 @@ pub struct GermanTokenStream<'a> {
     text: &'a str,
     words: std::vec::IntoIter<(usize, usize)>,
     position: usize,
-    terms: Rc<[Box<str>]>,
+    terms: Terms,
     next_term: usize,
     token: Token,
 }
@@ -114,13 +114,16 @@ fn segments(word: &str) -> Vec<&str> {
 /// most words repeat, and splitting and stemming them once is most of the analyzer's work).
 const CACHE_WORDS: usize = 200_000;
 
+/// The terms of a word: the word itself first, then its parts.
+type Terms = Rc<[Box<str>]>;
+
 thread_local! {
-    static CACHE: RefCell<FxHashMap<Box<str>, Rc<[Box<str>]>>> = RefCell::new(FxHashMap::default());
+    static CACHE: RefCell<FxHashMap<Box<str>, Terms>> = RefCell::new(FxHashMap::default());
 }
 
 /// The distinct terms of one word as written (with its hyphens and capitalisation): the word
 /// itself first, then its parts.
-fn word_terms(word: &str) -> Rc<[Box<str>]> {
+fn word_terms(word: &str) -> Terms {
     if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
         return hit;
     }
@@ -151,7 +154,7 @@ fn word_terms(word: &str) -> Rc<[Box<str>]> {
             terms.push(stemmed.into());
         }
     }
-    let terms: Rc<[Box<str>]> = terms.into();
+    let terms: Terms = terms.into();
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= CACHE_WORDS {

@@ -43,6 +43,9 @@ impl From<QueryError> for SearchError {
     }
 }
 
+/// A ranked candidate: score, passage, and (grouped) how many other passages matched.
+type Candidate = (f32, DocAddress, Option<u64>);
+
 /// Candidates (at least) whose proximity score is computed before the final ranking.
 const RESCORE_WINDOW: usize = 100;
 
@@ -217,49 +220,48 @@ impl Engine {
             limit
         };
         let tantivy_err = |e: tantivy::TantivyError| SearchError::Tantivy(e.to_string());
-        let (total, mut ranked): (Option<usize>, Vec<(f32, DocAddress, Option<u64>)>) =
-            match req.group_by {
-                GroupBy::Passage if req.count_total => {
-                    let (top, count) = searcher
-                        .search_with_statistics_provider(
-                            &full,
-                            &(TopDocs::with_limit(window).order_by_score(), Count),
-                            &self.stats,
-                        )
-                        .map_err(tantivy_err)?;
-                    (
-                        Some(count),
-                        top.into_iter().map(|(s, a)| (s, a, None)).collect(),
+        let (total, mut ranked): (Option<usize>, Vec<Candidate>) = match req.group_by {
+            GroupBy::Passage if req.count_total => {
+                let (top, count) = searcher
+                    .search_with_statistics_provider(
+                        &full,
+                        &(TopDocs::with_limit(window).order_by_score(), Count),
+                        &self.stats,
                     )
-                }
-                GroupBy::Passage => {
-                    let top = searcher
-                        .search_with_statistics_provider(
-                            &full,
-                            &TopDocs::with_limit(window).order_by_score(),
-                            &self.stats,
-                        )
-                        .map_err(tantivy_err)?;
-                    (None, top.into_iter().map(|(s, a)| (s, a, None)).collect())
-                }
-                GroupBy::Article => {
-                    let groups = searcher
-                        .search_with_statistics_provider(
-                            &full,
-                            &group::BestPerArticle::new(window),
-                            &self.stats,
-                        )
-                        .map_err(tantivy_err)?;
-                    (
-                        Some(groups.total_articles),
-                        groups
-                            .top
-                            .into_iter()
-                            .map(|g| (g.score, g.doc, Some(g.matches - 1)))
-                            .collect(),
+                    .map_err(tantivy_err)?;
+                (
+                    Some(count),
+                    top.into_iter().map(|(s, a)| (s, a, None)).collect(),
+                )
+            }
+            GroupBy::Passage => {
+                let top = searcher
+                    .search_with_statistics_provider(
+                        &full,
+                        &TopDocs::with_limit(window).order_by_score(),
+                        &self.stats,
                     )
-                }
-            };
+                    .map_err(tantivy_err)?;
+                (None, top.into_iter().map(|(s, a)| (s, a, None)).collect())
+            }
+            GroupBy::Article => {
+                let groups = searcher
+                    .search_with_statistics_provider(
+                        &full,
+                        &group::BestPerArticle::new(window),
+                        &self.stats,
+                    )
+                    .map_err(tantivy_err)?;
+                (
+                    Some(groups.total_articles),
+                    groups
+                        .top
+                        .into_iter()
+                        .map(|g| (g.score, g.doc, Some(g.matches - 1)))
+                        .collect(),
+                )
+            }
+        };
         if let Some(prox) = &built.proximity {
             self.rescore(prox.as_ref(), &mut ranked)
                 .map_err(tantivy_err)?;
@@ -309,11 +311,7 @@ impl Engine {
     }
 
     /// Adds the proximity score to each candidate and re-ranks them.
-    fn rescore(
-        &self,
-        prox: &dyn Query,
-        ranked: &mut [(f32, DocAddress, Option<u64>)],
-    ) -> tantivy::Result<()> {
+    fn rescore(&self, prox: &dyn Query, ranked: &mut [Candidate]) -> tantivy::Result<()> {
         let scoring = EnableScoring::enabled_from_statistics_provider(&self.stats, &self.searcher);
         let weight = prox.weight(scoring)?;
         let mut order: Vec<usize> = (0..ranked.len()).collect();
