@@ -98,11 +98,7 @@ pub fn run(cfg: &BatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
             outcomes.len() as f64 / elapsed.max(1e-9)
         )?;
     }
-    Ok(if failed > 0 {
-        Outcome::PartialFailure
-    } else {
-        Outcome::Success
-    })
+    Ok(Outcome::from_failures(failed))
 }
 
 fn read_input(file: &str) -> Result<String> {

@@ -147,11 +147,7 @@ pub fn run(cfg: &EvalConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resul
         elapsed,
         outcomes.len() as f64 / elapsed.max(1e-9)
     )?;
-    Ok(if failed > 0 {
-        Outcome::PartialFailure
-    } else {
-        Outcome::Success
-    })
+    Ok(Outcome::from_failures(failed))
 }
 
 /// Reads BEIR TSV (`query-id corpus-id score`, header optional), TREC qrels

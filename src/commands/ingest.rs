@@ -112,11 +112,7 @@ pub fn run(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<Outcome> {
         other => other?,
     };
     writeln!(diag, "{}", report.summary())?;
-    Ok(if report.failed > 0 {
-        Outcome::PartialFailure
-    } else {
-        Outcome::Success
-    })
+    Ok(Outcome::from_failures(report.failed))
 }
 
 /// Ingests and returns the counts (also used by `search` to build the default index).

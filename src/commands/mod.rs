@@ -30,6 +30,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Success, or a partial failure when any input or query failed.
+    pub fn from_failures(failed: usize) -> Outcome {
+        if failed > 0 {
+            Outcome::PartialFailure
+        } else {
+            Outcome::Success
+        }
+    }
+
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Success => 0,

@@ -4,7 +4,6 @@
 
 use serde_json::{Map, Value};
 
-use super::extract::{author_from_bio, is_publication_note};
 use super::text::AUTHOR_HEADINGS;
 use super::{Block, Draft, PassageKind, ReadError, fields};
 
@@ -22,25 +21,18 @@ pub fn parse(text: &str) -> Result<(Draft, Vec<String>), ReadError> {
     let mut para: Option<(usize, String)> = None;
     let mut offset = text[..body_start].chars().count();
     let mut in_fence = false;
+    let mut notes: Vec<String> = Vec::new();
     let flush = |para: &mut Option<(usize, String)>,
                  draft: &mut Draft,
                  section: &Option<String>,
-                 author_box: bool| {
+                 author_box: bool,
+                 notes: &mut Vec<String>| {
         if let Some((start, t)) = para.take() {
             let trimmed = t.trim_end();
             if trimmed.trim().is_empty() {
                 return;
             }
-            let kind = if is_publication_note(trimmed) && trimmed.chars().count() < 400 {
-                PassageKind::Note
-            } else if author_box {
-                if draft.meta.authors.is_empty() {
-                    draft.meta.authors.extend(author_from_bio(trimmed));
-                }
-                PassageKind::Author
-            } else {
-                PassageKind::Body
-            };
+            let kind = super::text::classify(draft, trimmed, author_box, notes);
             draft.blocks.push(Block {
                 kind,
                 section: section.clone(),
@@ -54,13 +46,13 @@ pub fn parse(text: &str) -> Result<(Draft, Vec<String>), ReadError> {
         let trimmed = line.trim();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
-            flush(&mut para, &mut draft, &section, in_author_box);
+            flush(&mut para, &mut draft, &section, in_author_box, &mut notes);
         } else if in_fence {
             push_line(&mut para, offset, line);
         } else if trimmed.is_empty() {
-            flush(&mut para, &mut draft, &section, in_author_box);
+            flush(&mut para, &mut draft, &section, in_author_box, &mut notes);
         } else if let Some(heading) = heading(trimmed) {
-            flush(&mut para, &mut draft, &section, in_author_box);
+            flush(&mut para, &mut draft, &section, in_author_box, &mut notes);
             let first_h1 = trimmed.starts_with("# ") && draft.blocks.is_empty();
             if first_h1 && (draft.meta.title.is_empty() || draft.meta.title == heading) {
                 draft.meta.title = heading.to_string();
@@ -80,13 +72,17 @@ pub fn parse(text: &str) -> Result<(Draft, Vec<String>), ReadError> {
             }
         } else {
             if is_list_item(trimmed) {
-                flush(&mut para, &mut draft, &section, in_author_box);
+                flush(&mut para, &mut draft, &section, in_author_box, &mut notes);
             }
             push_line(&mut para, offset, line);
         }
         offset += line_chars + 1;
     }
-    flush(&mut para, &mut draft, &section, in_author_box);
+    flush(&mut para, &mut draft, &section, in_author_box, &mut notes);
+    if draft.meta.translation.is_none() {
+        draft.meta.translation =
+            super::extract::translation_facts(notes.iter().map(String::as_str));
+    }
     if draft.meta.title.is_empty() && draft.blocks.is_empty() {
         return Err(ReadError::Empty);
     }

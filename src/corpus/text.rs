@@ -192,20 +192,7 @@ pub fn parse(text: &str) -> Result<Draft, ReadError> {
             in_author_box = is_author_heading(line.text);
             continue;
         }
-        let note = is_note(line.text);
-        let kind = if note {
-            notes.push(line.text.to_string());
-            PassageKind::Note
-        } else if in_author_box {
-            if draft.meta.authors.is_empty()
-                && let Some(name) = author_from_bio(line.text)
-            {
-                draft.meta.authors.push(name);
-            }
-            PassageKind::Author
-        } else {
-            PassageKind::Body
-        };
+        let kind = classify(&mut draft, line.text, in_author_box, &mut notes);
         draft.blocks.push(Block {
             kind,
             section: section.clone(),
@@ -246,6 +233,30 @@ fn header_line(line: &Line, draft: &mut Draft, index: usize) -> bool {
         return true;
     }
     false
+}
+
+/// The kind of a paragraph after the title area: a publication note, a paragraph of the author
+/// box (whose first one names the author when no byline did), or body text. Notes are also
+/// collected for the translation facts.
+pub fn classify(
+    draft: &mut Draft,
+    paragraph: &str,
+    in_author_box: bool,
+    notes: &mut Vec<String>,
+) -> PassageKind {
+    if is_note(paragraph) {
+        notes.push(paragraph.to_string());
+        PassageKind::Note
+    } else if in_author_box {
+        if draft.meta.authors.is_empty()
+            && let Some(name) = author_from_bio(paragraph)
+        {
+            draft.meta.authors.push(name);
+        }
+        PassageKind::Author
+    } else {
+        PassageKind::Body
+    }
 }
 
 /// A publication or translation note: short, about "this article", and saying so.
