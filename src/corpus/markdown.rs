@@ -131,26 +131,29 @@ fn split_front_matter(text: &str) -> Result<(Option<Map<String, Value>>, usize),
         let Some(rest) = text.strip_prefix(fence).and_then(|r| r.strip_prefix('\n')) else {
             continue;
         };
-        let close = format!("\n{fence}");
-        let Some(end) = rest
-            .find(&close)
-            .or_else(|| rest.starts_with(fence).then_some(0))
-        else {
+        let offset = text.len() - rest.len();
+        // The front matter ends at the first line that is the fence alone.
+        let mut line_start = 0;
+        let mut close = None;
+        for line in rest.split_inclusive('\n') {
+            if line.trim_end() == fence {
+                close = Some((line_start, line_start + line.len()));
+                break;
+            }
+            line_start += line.len();
+        }
+        let Some((raw_end, body)) = close else {
             return Err(ReadError::Record(format!(
                 "front matter opened with `{fence}` is never closed"
             )));
         };
-        let raw = &rest[..end];
-        let after = fence.len() + 1 + end + close.len();
-        let body_start = text[after.min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| after + i + 1);
+        let raw = &rest[..raw_end];
         let obj = if is_yaml {
             yaml_object(raw)?
         } else {
             toml_object(raw)?
         };
-        return Ok((Some(obj), body_start));
+        return Ok((Some(obj), offset + body));
     }
     Ok((None, 0))
 }
@@ -257,5 +260,20 @@ mod tests {
     #[test]
     fn unclosed_front_matter_is_an_error() {
         assert!(parse("---\ntitle: x\n").is_err());
+        assert!(parse("---\n---oops\nText.\n").is_err());
+    }
+
+    #[test]
+    fn empty_front_matter() {
+        let (d, _) = parse("---\n---\n# Titel\n\nText.\n").unwrap();
+        assert_eq!(d.meta.title, "Titel");
+    }
+
+    /// Found by fuzzing: an empty front matter followed by a multi-byte character.
+    #[test]
+    fn fuzz_regression_empty_front_matter() {
+        let bytes = include_bytes!("../../tests/fixtures/fuzz-markdown-empty-front-matter.bin");
+        let text = crate::corpus::decode::decode(bytes).map(|d| d.text).unwrap_or_default();
+        let _ = parse(&text);
     }
 }
