@@ -273,7 +273,9 @@ mod tests {
     #[test]
     fn fuzz_regression_empty_front_matter() {
         let bytes = include_bytes!("../../tests/fixtures/fuzz-markdown-empty-front-matter.bin");
-        let text = crate::corpus::decode::decode(bytes).map(|d| d.text).unwrap_or_default();
+        let text = crate::corpus::decode::decode(bytes)
+            .map(|d| d.text)
+            .unwrap_or_default();
         let _ = parse(&text);
     }
 }
