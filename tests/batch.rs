@@ -18,6 +18,24 @@ fn seeded() -> TestEnv {
     env
 }
 
+/// `korpus --index ix eval … --format json --run run.trec`, parsed.
+fn eval_json(env: &TestEnv, queries: &str, qrels: &str) -> Value {
+    let args = [
+        "--index",
+        "ix",
+        "eval",
+        "--queries",
+        queries,
+        "--qrels",
+        qrels,
+        "--format",
+        "json",
+        "--run",
+        "run.trec",
+    ];
+    env.ok(&args, 0).json()
+}
+
 fn hit_ids(line: &Value) -> Vec<String> {
     line["hits"]
         .as_array()
@@ -222,24 +240,7 @@ fn eval_on_a_hand_made_set() {
         "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\nq3\td3\t1\n",
     );
     env.ok(&["--index", "ix", "ingest", "beir/corpus.jsonl"], 0);
-    let m = env
-        .ok(
-            &[
-                "--index",
-                "ix",
-                "eval",
-                "--queries",
-                "beir/queries.jsonl",
-                "--qrels",
-                "beir/qrels/test.tsv",
-                "--format",
-                "json",
-                "--run",
-                "run.trec",
-            ],
-            0,
-        )
-        .json();
+    let m = eval_json(&env, "beir/queries.jsonl", "beir/qrels/test.tsv");
     let close = |k: &str, want: f64| {
         let got = m[k].as_f64().unwrap();
         assert!((got - want).abs() < 1e-9, "{k}: {got} != {want}");
@@ -263,24 +264,7 @@ fn eval_agrees_with_the_reference_scorer() {
     let set = fixtures.join("xquad-de");
     let p = |rel: &str| set.join(rel).to_string_lossy().into_owned();
     env.ok(&["--index", "ix", "ingest", &p("corpus.jsonl")], 0);
-    let m = env
-        .ok(
-            &[
-                "--index",
-                "ix",
-                "eval",
-                "--queries",
-                &p("queries.jsonl"),
-                "--qrels",
-                &p("qrels/test.tsv"),
-                "--format",
-                "json",
-                "--run",
-                "run.trec",
-            ],
-            0,
-        )
-        .json();
+    let m = eval_json(&env, &p("queries.jsonl"), &p("qrels/test.tsv"));
     assert_eq!(m["queries"], 1190);
     assert!(m["MRR@10"].as_f64().unwrap() >= 0.95, "{m}");
     assert!(m["R@10"].as_f64().unwrap() >= 0.985, "{m}");

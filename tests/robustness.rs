@@ -235,6 +235,18 @@ fn wait_until_writing(env: &TestEnv, child: &mut Child) {
     );
 }
 
+/// An index holding the seed, and an ingest of 20,000 more articles started and busy writing;
+/// returns the index's stats before that ingest and the running child.
+fn busy_ingest(args: &[&str]) -> (TestEnv, (u64, u64), Child) {
+    let env = TestEnv::with_seed();
+    env.ok(&["ingest"], 0);
+    let before = stats(&env);
+    write_big_corpus(&env, "corpus/big.jsonl", 20_000);
+    let mut child = spawn(&env, args);
+    wait_until_writing(&env, &mut child);
+    (env, before, child)
+}
+
 fn stats(env: &TestEnv) -> (u64, u64) {
     let s = env.ok(&["stats", "--format", "json"], 0).json();
     (
@@ -245,12 +257,7 @@ fn stats(env: &TestEnv) -> (u64, u64) {
 
 #[test]
 fn a_killed_ingest_leaves_the_last_commit_and_can_be_redone() {
-    let env = TestEnv::with_seed();
-    env.ok(&["ingest"], 0);
-    let before = stats(&env);
-    write_big_corpus(&env, "corpus/big.jsonl", 20_000);
-    let mut child = spawn(&env, &["ingest", "--threads", "2"]);
-    wait_until_writing(&env, &mut child);
+    let (env, before, mut child) = busy_ingest(&["ingest", "--threads", "2"]);
     signal(&child, "-KILL");
     child.wait().unwrap();
     assert_eq!(
@@ -283,12 +290,7 @@ fn a_killed_ingest_leaves_the_last_commit_and_can_be_redone() {
 
 #[test]
 fn ctrl_c_rolls_the_ingest_back() {
-    let env = TestEnv::with_seed();
-    env.ok(&["ingest"], 0);
-    let before = stats(&env);
-    write_big_corpus(&env, "corpus/big.jsonl", 20_000);
-    let mut child = spawn(&env, &["ingest"]);
-    wait_until_writing(&env, &mut child);
+    let (env, before, child) = busy_ingest(&["ingest"]);
     signal(&child, "-INT");
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -299,11 +301,7 @@ fn ctrl_c_rolls_the_ingest_back() {
 
 #[test]
 fn searches_during_an_ingest_and_a_second_writer() {
-    let env = TestEnv::with_seed();
-    env.ok(&["ingest"], 0);
-    write_big_corpus(&env, "corpus/big.jsonl", 20_000);
-    let mut first = spawn(&env, &["ingest"]);
-    wait_until_writing(&env, &mut first);
+    let (env, _, first) = busy_ingest(&["ingest"]);
     // Readers see the last commit and never fail.
     for _ in 0..3 {
         let v = env.search_json(&["Sanktionen"]);

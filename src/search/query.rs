@@ -311,16 +311,17 @@ impl QueryBuilder {
     /// The query for one clause's text on one field analysed as `lang`. A single word matches
     /// as itself or (weighted down) through its compound parts; several words, or a phrase,
     /// match as a phrase of the words themselves.
-    fn field_query(&self, field: Field, lang: Lang, c: &Clause, boost: f32) -> Vec<Box<dyn Query>> {
-        let groups = self.groups(lang, &c.text);
-        match groups.as_slice() {
+    fn field_query(
+        &self,
+        field: Field,
+        groups: &[Group],
+        phrase: bool,
+        boost: f32,
+    ) -> Vec<Box<dyn Query>> {
+        match groups {
             [] => Vec::new(),
             [g] => {
-                let query_terms = if c.phrase {
-                    &g.terms[..1]
-                } else {
-                    &g.terms[..]
-                };
+                let query_terms = if phrase { &g.terms[..1] } else { &g.terms[..] };
                 let mut alts = Vec::new();
                 for (i, t) in query_terms.iter().enumerate() {
                     let w = if i == 0 { 1.0 } else { self.boosts.parts };
@@ -386,12 +387,13 @@ impl QueryBuilder {
             let mut per_lang = |fields_of: &dyn Fn(Lang) -> Vec<(Field, f32)>,
                                 alts: &mut Vec<Box<dyn Query>>| {
                 for &lang in &self.langs {
+                    let groups = self.groups(lang, &c.text);
                     for (field, boost) in fields_of(lang) {
-                        alts.extend(self.field_query(field, lang, c, boost));
+                        alts.extend(self.field_query(field, &groups, c.phrase, boost));
                     }
                     if c.occur != Occur::MustNot {
                         let terms = highlight.entry(lang).or_default();
-                        for g in self.groups(lang, &c.text) {
+                        for g in groups {
                             terms.extend(g.terms);
                         }
                     }
@@ -411,12 +413,18 @@ impl QueryBuilder {
                 Scope::Title => per_lang(&|l| vec![(f.title_for(l), 1.0)], &mut alternatives),
                 Scope::Section => per_lang(&|l| vec![(f.section_for(l), 1.0)], &mut alternatives),
                 Scope::Text => per_lang(&|l| vec![(f.text_for(l), 1.0)], &mut alternatives),
-                Scope::Author => {
-                    alternatives.extend(self.field_query(f.author, Lang::Plain, c, 1.0))
-                }
-                Scope::Source => {
-                    alternatives.extend(self.field_query(f.source, Lang::Plain, c, 1.0))
-                }
+                Scope::Author => alternatives.extend(self.field_query(
+                    f.author,
+                    &self.groups(Lang::Plain, &c.text),
+                    c.phrase,
+                    1.0,
+                )),
+                Scope::Source => alternatives.extend(self.field_query(
+                    f.source,
+                    &self.groups(Lang::Plain, &c.text),
+                    c.phrase,
+                    1.0,
+                )),
                 Scope::Lang => alternatives.push(Box::new(TermQuery::new(
                     Term::from_field_text(f.lang, c.text.trim().to_lowercase().as_str()),
                     IndexRecordOption::Basic,
