@@ -237,7 +237,7 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
                             });
                             result?;
                         }
-                        Err(e) => handle(source, io_failure(&e))?,
+                        Err(e) => handle(source, FileRead::unreadable(&e))?,
                     }
                 } else {
                     handle(source, corpus::read_file(source, &splitter))?;
@@ -306,16 +306,6 @@ fn open_for_writing(path: &Path, rebuild: bool) -> Result<KorpusIndex> {
     }
 }
 
-fn io_failure(e: &std::io::Error) -> FileRead {
-    FileRead {
-        records: vec![corpus::Record {
-            line: None,
-            result: Err(corpus::ReadError::Io(corpus::io_reason(e))),
-        }],
-        warnings: Vec::new(),
-    }
-}
-
 /// Warnings from JSON Lines start with `line N: `; split that off for `path:N:` output.
 fn split_line_prefix(w: &str) -> (u64, &str) {
     w.strip_prefix("line ")
@@ -325,9 +315,7 @@ fn split_line_prefix(w: &str) -> (u64, &str) {
 }
 
 fn shown(p: &Path) -> String {
-    let s = p.display().to_string();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    s.trim_end_matches('/').to_string()
+    corpus::walk::display(p).trim_end_matches('/').to_string()
 }
 
 fn under(path: &str, root: &str) -> bool {

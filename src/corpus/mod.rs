@@ -209,6 +209,19 @@ pub struct FileRead {
     pub warnings: Vec<String>,
 }
 
+impl FileRead {
+    /// A file that could not be opened or read.
+    pub fn unreadable(e: &std::io::Error) -> FileRead {
+        FileRead {
+            records: vec![Record {
+                line: None,
+                result: Err(ReadError::Io(io_reason(e))),
+            }],
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// The explicit metadata a parser found, and its blocks, before passages are made.
 #[derive(Debug, Default)]
 pub struct Draft {
@@ -247,19 +260,10 @@ impl Draft {
 
 /// Reads one source file in the given format.
 pub fn read_file(source: &SourceFile, splitter: &PassageSplitter) -> FileRead {
-    let bytes = match std::fs::read(&source.path) {
-        Ok(b) => b,
-        Err(e) => {
-            return FileRead {
-                records: vec![Record {
-                    line: None,
-                    result: Err(ReadError::Io(io_reason(&e))),
-                }],
-                warnings: vec![],
-            };
-        }
-    };
-    read_bytes(source, &bytes, splitter)
+    match std::fs::read(&source.path) {
+        Ok(bytes) => read_bytes(source, &bytes, splitter),
+        Err(e) => FileRead::unreadable(&e),
+    }
 }
 
 /// Reads one source from memory (also used for the embedded corpus and in tests).

@@ -130,7 +130,8 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|s| s.starts_with('.'))
 }
 
-fn display(path: &Path) -> String {
+/// A path as shown to users and stored in the index (without a leading `./`).
+pub fn display(path: &Path) -> String {
     let s = path.display().to_string();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
