@@ -9,14 +9,6 @@ use std::time::{Duration, Instant};
 
 use common::{SEED, TestEnv};
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 #[test]
 fn bad_files_are_named_and_good_ones_ingested() {
     let env = TestEnv::with_seed();
@@ -136,27 +128,59 @@ fn bad_files_are_named_and_good_ones_ingested() {
     assert_eq!(env.search_json(&["title:\"Nur Titel\""])["total"], 1);
 }
 
+/// Permission errors, as a user whom permissions bind (as root, `nobody`).
 #[test]
-fn unreadable_files_are_named() {
-    if is_root() {
-        eprintln!("running as root: file permissions do not apply; skipped");
-        return;
-    }
+fn unreadable_files_and_folders_are_named() {
     use std::os::unix::fs::PermissionsExt;
+    let mode = |env: &TestEnv, rel: &str, m: u32| {
+        std::fs::set_permissions(env.path(rel), std::fs::Permissions::from_mode(m)).unwrap()
+    };
     let env = TestEnv::with_seed();
     env.write("corpus/secret.txt", "Titel\nText.\n");
-    std::fs::set_permissions(
-        env.path("corpus/secret.txt"),
-        std::fs::Permissions::from_mode(0o000),
-    )
-    .unwrap();
-    let r = env.ok(&["ingest"], 2);
+    env.write("corpus/closed/inner.txt", "Titel\nText.\n");
+    mode(&env, "corpus/secret.txt", 0o000);
+    mode(&env, "corpus/closed", 0o000);
+    let Some(r) = env.unprivileged(&["ingest"]) else {
+        eprintln!("cannot run korpus as an unprivileged user here; skipped");
+        return;
+    };
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    let err = r.stderr();
     assert!(
-        r.stderr()
-            .contains("corpus/secret.txt: error: could not read file: permission denied"),
+        err.contains("corpus/secret.txt: error: could not read file: permission denied"),
+        "{err}"
+    );
+    assert!(err.contains("corpus/closed"), "{err}");
+    assert!(
+        err.contains("1 new"),
+        "the readable article is ingested: {err}"
+    );
+
+    // An index folder the user may not write to: one line naming it.
+    std::fs::create_dir(env.path("ro")).unwrap();
+    mode(&env, "ro", 0o555);
+    let r = env.unprivileged(&["--index", "ro", "ingest"]).unwrap();
+    assert_eq!(r.code(), 2);
+    assert_eq!(r.stderr().lines().count(), 1, "{}", r.stderr());
+    assert!(
+        r.stderr().starts_with("korpus: ") && r.stderr().contains("ro"),
         "{}",
         r.stderr()
     );
+    assert!(r.stderr().contains("permission denied"), "{}", r.stderr());
+
+    // The user's index in a folder made read-only: searching works, ingesting is refused.
+    mode(&env, "corpus/secret.txt", 0o644);
+    mode(&env, "corpus/closed", 0o755);
+    assert_eq!(env.unprivileged(&["ingest"]).unwrap().code(), 0);
+    mode(&env, "index", 0o555);
+    let r = env.unprivileged(&["search", "Nordkorea"]).unwrap();
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    env.write("corpus/neu.txt", "Neu\nEin neuer Text.\n");
+    let r = env.unprivileged(&["ingest"]).unwrap();
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert_eq!(r.stderr().lines().count(), 1, "{}", r.stderr());
+    assert!(r.stderr().contains("index"), "{}", r.stderr());
 }
 
 #[test]
@@ -343,20 +367,11 @@ fn environment_errors_name_the_path() {
         "{}",
         r.stderr()
     );
-    if !is_root() {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::create_dir(env.path("ro")).unwrap();
-        std::fs::set_permissions(env.path("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
-        let r = env.ok(&["--index", "ro", "ingest"], 2);
-        assert!(r.stderr().contains("ro"), "{}", r.stderr());
-        assert_eq!(r.stderr().lines().count(), 1, "{}", r.stderr());
-    }
 }
 
-/// A 100 MB text file that is one line: read, split into bounded passages, searchable.
-/// Slow in a debug build; run with `cargo test --release -- --ignored`.
+/// A 100 MB text file that is one line: read in chunks, split into bounded passages,
+/// searchable. (Its peak memory is measured by `benches/run.py --huge`.)
 #[test]
-#[ignore]
 fn a_100_mb_single_line_file() {
     let env = TestEnv::empty();
     let sentence = "Der Hafen von Rostock wächst weiter und die Kräne drehen sich. ";

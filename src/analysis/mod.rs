@@ -16,7 +16,7 @@ use tantivy::tokenizer::{
     TokenizerManager,
 };
 
-pub use lang::detect_language;
+pub use lang::{detect_language, detect_language_of};
 
 /// Tokens longer than this many bytes are dropped (tantivy's default of 40 would silently
 /// drop long German compounds).

@@ -13,8 +13,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::Outcome;
-use crate::analysis::detect_language;
-use crate::corpus::{self, FileRead, Format, PassageSplitter, SourceFile};
+use crate::analysis::{detect_language, detect_language_of};
+use crate::corpus::{self, ArticleMeta, FileRead, Format, PassageSplitter, ReadError, SourceFile};
 use crate::index::{ArticleWriter, KorpusIndex, Upsert};
 
 /// The article shipped inside the binary: the default corpus when `corpus/` is absent.
@@ -139,7 +139,7 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
         Input::Embedded => (Vec::new(), IngestReport::default(), Vec::new()),
     };
     let tally = Tally::default();
-    let messages: Mutex<Vec<(String, u64, String)>> = Mutex::new(Vec::new());
+    let messages: Mutex<Msgs> = Mutex::new(Vec::new());
     let failed_files: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     for (path, reason) in &walk_errors {
         messages.lock().unwrap_or_else(|p| p.into_inner()).push((
@@ -159,11 +159,45 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
     let splitter = PassageSplitter::default();
     let bar = progress_bar(cfg.progress, files.len());
 
+    // What one article's upsert did, counted; a duplicate id is reported.
+    let settle = |meta: &ArticleMeta, status: Upsert, passages: usize, msgs: &mut Msgs, line| {
+        let counter = match status {
+            Upsert::New => &tally.new,
+            Upsert::Updated => &tally.updated,
+            Upsert::Unchanged => &tally.unchanged,
+            Upsert::Duplicate { first_path } => {
+                msgs.push((
+                    meta.path.clone(),
+                    line,
+                    format!(
+                        "error: duplicate article id `{}` (first seen in {first_path}); skipped",
+                        meta.id
+                    ),
+                ));
+                tally.failed.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        tally.passages.fetch_add(passages, Ordering::Relaxed);
+    };
     let handle = |source: &SourceFile, read: FileRead| -> Result<()> {
         if INTERRUPTED.load(AtomicOrdering::SeqCst) {
             return Err(Interrupted.into());
         }
         let mut msgs = Vec::new();
+        // A record that could not be read; a file that could not be read at all is kept from
+        // being pruned.
+        let fail = |msgs: &mut Msgs, line: u64, e: ReadError| {
+            tally.failed.fetch_add(1, Ordering::Relaxed);
+            if line == 0 {
+                failed_files
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(source.display.clone());
+            }
+            msgs.push((source.display.clone(), line, format!("error: {e}")));
+        };
         for w in read.warnings {
             let (line, text) = split_line_prefix(&w);
             msgs.push((source.display.clone(), line, format!("warning: {text}")));
@@ -174,44 +208,60 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
                 Ok(mut article) => {
                     article.meta.ingested_at = ingested_at.clone();
                     detect_language(&mut article);
-                    let n = article.passages.len();
-                    match writer.upsert(&article)? {
-                        Upsert::New => tally.new.fetch_add(1, Ordering::Relaxed),
-                        Upsert::Updated => tally.updated.fetch_add(1, Ordering::Relaxed),
-                        Upsert::Unchanged => tally.unchanged.fetch_add(1, Ordering::Relaxed),
-                        Upsert::Duplicate { first_path } => {
-                            msgs.push((
-                                source.display.clone(),
-                                line,
-                                format!(
-                                    "error: duplicate article id `{}` (first seen in {first_path}); skipped",
-                                    article.meta.id
-                                ),
-                            ));
-                            tally.failed.fetch_add(1, Ordering::Relaxed);
-                            continue;
-                        }
-                    };
-                    tally.passages.fetch_add(n, Ordering::Relaxed);
+                    let status = writer.upsert(&article)?;
+                    settle(
+                        &article.meta,
+                        status,
+                        article.passages.len(),
+                        &mut msgs,
+                        line,
+                    );
                 }
-                Err(e) => {
-                    tally.failed.fetch_add(1, Ordering::Relaxed);
-                    if record.line.is_none() {
-                        failed_files
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert(source.display.clone());
-                    }
-                    msgs.push((source.display.clone(), line, format!("error: {e}")));
-                }
+                Err(e) => fail(&mut msgs, line, e),
             }
         }
         if !msgs.is_empty() {
-            messages
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend(msgs);
+            messages_of(&messages).extend(msgs);
         }
+        Ok(())
+    };
+
+    // A page dump too large to hold: metadata from a first pass, passages streamed in a second.
+    let large = |source: &SourceFile| -> Result<()> {
+        let scan = match corpus::large::scan(source, &splitter) {
+            Ok(scan) => scan,
+            Err(e) => return handle(source, FileRead::failed(e)),
+        };
+        let mut msgs: Msgs = (scan.warnings.iter())
+            .map(|w| (source.display.clone(), 0, format!("warning: {w}")))
+            .collect();
+        let mut meta = scan.meta;
+        meta.ingested_at = ingested_at.clone();
+        detect_language_of(&mut meta, scan.sample.iter().map(String::as_str));
+        let count = scan.passages as usize;
+        let status = writer.claim(&meta);
+        if matches!(status, Upsert::New | Upsert::Updated) {
+            writer.add_record(&meta)?;
+            let streamed = corpus::large::passages(source, &splitter, &meta.content_hash, |ps| {
+                if INTERRUPTED.load(AtomicOrdering::SeqCst) {
+                    return Err(Streamed::Stopped(Interrupted.into()));
+                }
+                writer
+                    .add_passages(&meta, &ps, count)
+                    .map_err(|e| Streamed::Stopped(e.into()))
+            });
+            match streamed {
+                Ok(()) => {}
+                Err(Streamed::Stopped(e)) => return Err(e),
+                Err(Streamed::Unread(e)) => {
+                    writer.withdraw(&meta.id);
+                    messages_of(&messages).extend(msgs);
+                    return handle(source, FileRead::failed(e));
+                }
+            }
+        }
+        settle(&meta, status, count, &mut msgs, 0);
+        messages_of(&messages).extend(msgs);
         Ok(())
     };
 
@@ -239,6 +289,8 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
                         }
                         Err(e) => handle(source, FileRead::unreadable(&e))?,
                     }
+                } else if corpus::large::applies(source) {
+                    large(source)?;
                 } else {
                     handle(source, corpus::read_file(source, &splitter))?;
                 }
@@ -289,6 +341,26 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
     report.passages = tally.passages.into_inner();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Diagnostics of a run: path, line (0 for a whole file) and text; sorted before printing.
+type Msgs = Vec<(String, u64, String)>;
+
+fn messages_of(m: &Mutex<Msgs>) -> std::sync::MutexGuard<'_, Msgs> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Why streaming a large file's passages ended early: the file failed (the article is
+/// skipped), or the run must stop.
+enum Streamed {
+    Unread(ReadError),
+    Stopped(anyhow::Error),
+}
+
+impl From<ReadError> for Streamed {
+    fn from(e: ReadError) -> Streamed {
+        Streamed::Unread(e)
+    }
 }
 
 /// Opens the index for writing, creating it if needed; an incompatible index is replaced only

@@ -21,10 +21,21 @@ const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 
 /// Decodes a file's bytes into normalized text.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
+    decode_part(bytes, true)
+}
+
+/// True when the bytes start with a UTF-16 byte order mark.
+pub fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")
+}
+
+/// Decodes a piece of a UTF-8 or Windows-1252 file; a byte order mark is looked for only at
+/// the `start` of the file.
+pub fn decode_part(bytes: &[u8], start: bool) -> Result<Decoded, ReadError> {
     let mut warning = None;
-    let text: Cow<str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    let text: Cow<str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF").filter(|_| start) {
         utf8_or_legacy(rest, &mut warning)?
-    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+    } else if start && is_utf16(bytes) {
         let (text, _, malformed) = encoding_rs::UTF_16LE.decode(bytes);
         if malformed {
             return Err(ReadError::Encoding("malformed UTF-16".into()));

@@ -8,6 +8,7 @@ pub mod decode;
 pub mod extract;
 pub mod fields;
 pub mod jsonl;
+pub mod large;
 pub mod markdown;
 pub mod passages;
 pub mod text;
@@ -212,10 +213,15 @@ pub struct FileRead {
 impl FileRead {
     /// A file that could not be opened or read.
     pub fn unreadable(e: &std::io::Error) -> FileRead {
+        FileRead::failed(ReadError::Io(io_reason(e)))
+    }
+
+    /// A file that failed as a whole.
+    pub fn failed(e: ReadError) -> FileRead {
         FileRead {
             records: vec![Record {
                 line: None,
-                result: Err(ReadError::Io(io_reason(e))),
+                result: Err(e),
             }],
             warnings: Vec::new(),
         }
@@ -232,30 +238,46 @@ pub struct Draft {
 impl Draft {
     /// Turns the draft into an article: passages numbered, sections listed, hash set.
     pub fn finish(mut self, splitter: &PassageSplitter, raw: &[u8]) -> Result<Article, ReadError> {
-        let passages = splitter.split(&self.blocks);
-        if passages.is_empty() {
+        let passages = splitter.split(&self.blocks, 1);
+        let Some(first) = passages.first() else {
             return Err(ReadError::Empty);
-        }
-        if self.meta.title.is_empty() {
-            self.meta.title = passages[0].text.chars().take(80).collect();
-        }
-        let mut sections: Vec<String> = Vec::new();
-        for block in &self.blocks {
-            if let Some(s) = &block.section
-                && sections.last() != Some(s)
-            {
-                sections.push(s.clone());
-            }
-        }
-        if self.meta.sections.is_empty() {
-            self.meta.sections = sections;
-        }
-        self.meta.content_hash = blake3::hash(raw).to_hex().to_string();
+        };
+        let mut sections = Vec::new();
+        list_sections(&mut sections, &self.blocks);
+        complete_meta(&mut self.meta, &first.text, sections, blake3::hash(raw));
         Ok(Article {
             meta: self.meta,
             passages,
         })
     }
+}
+
+/// Appends the sections of `blocks` to `sections`, each run of one heading once.
+fn list_sections(sections: &mut Vec<String>, blocks: &[Block]) {
+    for block in blocks {
+        if let Some(s) = &block.section
+            && sections.last() != Some(s)
+        {
+            sections.push(s.clone());
+        }
+    }
+}
+
+/// Fills what is known only once all passages are: a title from the text when the source had
+/// none, the sections (unless the source listed them) and the content hash.
+fn complete_meta(
+    meta: &mut ArticleMeta,
+    first_passage: &str,
+    sections: Vec<String>,
+    hash: blake3::Hash,
+) {
+    if meta.title.is_empty() {
+        meta.title = first_passage.chars().take(80).collect();
+    }
+    if meta.sections.is_empty() {
+        meta.sections = sections;
+    }
+    meta.content_hash = hash.to_hex().to_string();
 }
 
 /// Reads one source file in the given format.

@@ -23,13 +23,13 @@ impl Default for PassageSplitter {
 }
 
 impl PassageSplitter {
-    /// Numbered passages (1-based) for the blocks, in order.
-    pub fn split(&self, blocks: &[Block]) -> Vec<Passage> {
+    /// Passages for the blocks, in order, numbered from `first` (1 for a whole article).
+    pub fn split(&self, blocks: &[Block], first: u32) -> Vec<Passage> {
         let mut out = Vec::with_capacity(blocks.len());
         for block in blocks {
             for (start, end, text) in self.windows(&block.text) {
                 out.push(Passage {
-                    number: out.len() as u32 + 1,
+                    number: first + out.len() as u32,
                     kind: block.kind,
                     section: block.section.clone(),
                     text: text.to_string(),
@@ -155,7 +155,7 @@ mod tests {
     /// Every non-space character of the block lies in some passage, and every passage is
     /// exactly the text at its range.
     fn assert_lossless(splitter: &PassageSplitter, text: &str) {
-        let passages = splitter.split(&[block(text)]);
+        let passages = splitter.split(&[block(text)], 1);
         let chars: Vec<char> = text.chars().collect();
         let mut covered = vec![false; chars.len()];
         for p in &passages {
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn short_block_is_one_passage() {
-        let p = PassageSplitter::default().split(&[block("Ein Satz. Noch einer.")]);
+        let p = PassageSplitter::default().split(&[block("Ein Satz. Noch einer.")], 1);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].range, (10, 31));
     }

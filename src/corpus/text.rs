@@ -128,89 +128,145 @@ pub fn is_heading(line: &str) -> bool {
     !ends_sentence(line)
 }
 
+/// A first line longer than this is a paragraph, not a title (the title is then taken from
+/// the text, see [`Draft::finish`](super::Draft::finish)).
+const TITLE_MAX_CHARS: usize = 300;
+
 /// Parses a page dump into a draft article.
 pub fn parse(text: &str) -> Result<Draft, ReadError> {
-    let lines: Vec<Line> = lines(text)
-        .into_iter()
-        .filter(|l| !is_furniture(l.text))
-        .collect();
-    let Some((title_line, rest)) = lines.split_first() else {
-        return Err(ReadError::Empty);
-    };
-    let mut draft = Draft::default();
-    draft.meta.title = title_line.text.to_string();
-    draft.blocks.push(Block {
-        kind: PassageKind::Title,
-        section: None,
-        text: title_line.text.to_string(),
-        start: title_line.start,
-    });
+    let mut page = Page::default();
+    page.feed(text, 0);
+    page.finish()
+}
 
-    let mut i = 0;
-    // Teaser: the line after the title, when it is a sentence and not a bullet.
-    while i < rest.len() && header_line(&rest[i], &mut draft, i) {
-        i += 1;
+/// A page dump parsed piece by piece: the title area from the first piece that has lines, then
+/// body lines, with the heading and author-box state carried across pieces. A file too large
+/// to hold in memory is fed in chunks cut at line ends (see `corpus::large`).
+#[derive(Default)]
+pub struct Page {
+    pub draft: Draft,
+    started: bool,
+    section: Option<String>,
+    in_author_box: bool,
+    notes: Vec<String>,
+}
+
+impl Page {
+    /// Parses the lines of `text`, whose first character is character `base` of the page.
+    pub fn feed(&mut self, text: &str, base: usize) {
+        let lines: Vec<Line> = lines(text)
+            .into_iter()
+            .filter(|l| !is_furniture(l.text))
+            .map(|l| Line {
+                start: l.start + base,
+                text: l.text,
+            })
+            .collect();
+        let mut rest = lines.as_slice();
+        if !self.started && !rest.is_empty() {
+            self.started = true;
+            rest = self.header(rest);
+        }
+        for line in rest {
+            self.body_line(line);
+        }
     }
-    if let Some(line) = rest.get(i)
-        && bullet_text(line.text).is_none()
-        && ends_sentence(line.text)
-    {
-        draft.meta.teaser = Some(line.text.to_string());
-        draft.blocks.push(Block {
-            kind: PassageKind::Teaser,
-            section: None,
-            text: line.text.to_string(),
-            start: line.start,
-        });
-        i += 1;
-    }
-    while i < rest.len() && header_line(&rest[i], &mut draft, i) {
-        i += 1;
-    }
-    // Summary bullets directly after title and teaser.
-    while let Some(line) = rest.get(i) {
-        let Some(item) = bullet_text(line.text) else {
-            break;
+
+    /// The title area: title, byline and date lines, teaser, summary bullets. Returns the lines
+    /// after it.
+    fn header<'l, 'a>(&mut self, lines: &'l [Line<'a>]) -> &'l [Line<'a>] {
+        let draft = &mut self.draft;
+        let rest = match lines.split_first() {
+            Some((title, rest)) if title.text.chars().count() <= TITLE_MAX_CHARS => {
+                draft.meta.title = title.text.to_string();
+                draft.blocks.push(Block {
+                    kind: PassageKind::Title,
+                    section: None,
+                    text: title.text.to_string(),
+                    start: title.start,
+                });
+                rest
+            }
+            _ => return lines,
         };
-        let offset = line.text.len() - item.len();
-        draft.meta.summary.push(item.to_string());
-        draft.blocks.push(Block {
-            kind: PassageKind::Summary,
-            section: None,
-            text: item.to_string(),
-            start: line.start + line.text[..offset].chars().count(),
-        });
-        i += 1;
+        let mut i = 0;
+        while i < rest.len() && header_line(&rest[i], draft, i) {
+            i += 1;
+        }
+        // Teaser: the line after the title, when it is a sentence and not a bullet.
+        if let Some(line) = rest.get(i)
+            && bullet_text(line.text).is_none()
+            && ends_sentence(line.text)
+        {
+            draft.meta.teaser = Some(line.text.to_string());
+            draft.blocks.push(Block {
+                kind: PassageKind::Teaser,
+                section: None,
+                text: line.text.to_string(),
+                start: line.start,
+            });
+            i += 1;
+        }
+        while i < rest.len() && header_line(&rest[i], draft, i) {
+            i += 1;
+        }
+        // Summary bullets directly after title and teaser.
+        while let Some(line) = rest.get(i) {
+            let Some(item) = bullet_text(line.text) else {
+                break;
+            };
+            let offset = line.text.len() - item.len();
+            draft.meta.summary.push(item.to_string());
+            draft.blocks.push(Block {
+                kind: PassageKind::Summary,
+                section: None,
+                text: item.to_string(),
+                start: line.start + line.text[..offset].chars().count(),
+            });
+            i += 1;
+        }
+        self.notes = draft.meta.summary.clone();
+        &rest[i..]
     }
 
-    let mut section: Option<String> = None;
-    let mut in_author_box = false;
-    let mut notes: Vec<String> = draft.meta.summary.clone();
-    for line in &rest[i..] {
+    fn body_line(&mut self, line: &Line) {
         if is_heading(line.text) {
-            section = Some(line.text.to_string());
-            in_author_box = is_author_heading(line.text);
-            continue;
+            self.section = Some(line.text.to_string());
+            self.in_author_box = is_author_heading(line.text);
+            return;
         }
-        let kind = classify(&mut draft, line.text, in_author_box, &mut notes);
-        draft.blocks.push(Block {
+        let kind = classify(
+            &mut self.draft,
+            line.text,
+            self.in_author_box,
+            &mut self.notes,
+        );
+        self.draft.blocks.push(Block {
             kind,
-            section: section.clone(),
+            section: self.section.clone(),
             text: line.text.to_string(),
             start: line.start,
         });
     }
-    draft.meta.translation = translation_facts(notes.iter().map(String::as_str));
-    if let Some(t) = &draft.meta.translation {
-        // The original publication is the only publication the page states.
-        if draft.meta.published.is_none() {
-            draft.meta.published = t.original_published;
+
+    /// The draft, with the facts that only the whole page tells (translation notes).
+    pub fn finish(self) -> Result<Draft, ReadError> {
+        if !self.started {
+            return Err(ReadError::Empty);
         }
-        if draft.meta.source.is_none() {
-            draft.meta.source = t.original_source.clone();
+        let mut draft = self.draft;
+        draft.meta.translation = translation_facts(self.notes.iter().map(String::as_str));
+        if let Some(t) = &draft.meta.translation {
+            // The original publication is the only publication the page states.
+            if draft.meta.published.is_none() {
+                draft.meta.published = t.original_published;
+            }
+            if draft.meta.source.is_none() {
+                draft.meta.source = t.original_source.clone();
+            }
         }
+        Ok(draft)
     }
-    Ok(draft)
 }
 
 /// Consumes a byline or a date line near the top, filling authors or the date.

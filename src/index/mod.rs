@@ -3,6 +3,7 @@
 //! writes. One tantivy document per passage, plus one record document per article that holds
 //! its full metadata.
 
+mod directory;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -189,8 +190,24 @@ fn tantivy_err(
     move |e| IndexError::Tantivy {
         what,
         path,
-        reason: e.to_string(),
+        reason: tantivy_reason(&e),
     }
+}
+
+/// A tantivy error in korpus's words: an I/O cause as `io_reason` says it (tantivy's own text
+/// embeds Debug output and temporary file names).
+fn tantivy_reason(e: &tantivy::TantivyError) -> String {
+    use tantivy::TantivyError as T;
+    use tantivy::directory::error::{LockError, OpenDirectoryError, OpenReadError, OpenWriteError};
+    let io = match e {
+        T::IoError(io)
+        | T::LockFailure(LockError::IoError(io), _)
+        | T::OpenDirectoryError(OpenDirectoryError::IoError { io_error: io, .. })
+        | T::OpenWriteError(OpenWriteError::IoError { io_error: io, .. })
+        | T::OpenReadError(OpenReadError::IoError { io_error: io, .. }) => io,
+        other => return other.to_string(),
+    };
+    crate::corpus::io_reason(io)
 }
 
 fn io_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> IndexError {
@@ -235,8 +252,10 @@ impl KorpusIndex {
                 });
             }
         }
-        let index =
-            Index::open_in_dir(path).map_err(tantivy_err("could not open the index", path))?;
+        let index = directory::IndexDir::open(path)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open)
+            .map_err(tantivy_err("could not open the index", path))?;
         analysis::register(index.tokenizers());
         let (_, fields) = schema();
         Ok(KorpusIndex {

@@ -8,9 +8,9 @@ use std::sync::Mutex;
 use tantivy::directory::error::LockError;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
-use super::{Fields, IndexError, KorpusIndex, article_key, to_tantivy_date};
+use super::{Fields, IndexError, KorpusIndex, article_key, tantivy_reason, to_tantivy_date};
 use crate::analysis::Lang;
-use crate::corpus::{Article, ArticleMeta};
+use crate::corpus::{Article, ArticleMeta, Passage};
 
 /// What an upsert did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl ArticleWriter {
                 other => IndexError::Tantivy {
                     what: "could not open the index for writing",
                     path: path.clone(),
-                    reason: other.to_string(),
+                    reason: tantivy_reason(&other),
                 },
             })?;
         let mut existing: HashMap<String, ArticleMeta> =
@@ -65,7 +65,7 @@ impl ArticleWriter {
                 .map_err(|e| IndexError::Tantivy {
                     what: "could not clear the index",
                     path: path.clone(),
-                    reason: e.to_string(),
+                    reason: tantivy_reason(&e),
                 })?;
             existing.clear();
         }
@@ -80,36 +80,70 @@ impl ArticleWriter {
 
     /// Adds or replaces an article (safe to call from many threads).
     pub fn upsert(&self, article: &Article) -> Result<Upsert, IndexError> {
-        let id = &article.meta.id;
+        let status = self.claim(&article.meta);
+        if matches!(status, Upsert::New | Upsert::Updated) {
+            self.add_record(&article.meta)?;
+            self.add_passages(&article.meta, &article.passages, article.passages.len())?;
+        }
+        Ok(status)
+    }
+
+    /// Claims an article's id for this run and says what to do with it: for `New` and
+    /// `Updated` (old documents deleted) the caller adds its record and passages, which an
+    /// article too large to hold in memory does in pieces.
+    pub fn claim(&self, meta: &ArticleMeta) -> Upsert {
+        let id = &meta.id;
         {
             let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(first) = seen.get(id) {
-                return Ok(Upsert::Duplicate {
+                return Upsert::Duplicate {
                     first_path: first.clone(),
-                });
+                };
             }
-            seen.insert(id.clone(), article.meta.path.clone());
+            seen.insert(id.clone(), meta.path.clone());
         }
-        let status = match self.existing.get(id) {
-            Some(old)
-                if old.content_hash == article.meta.content_hash
-                    && old.path == article.meta.path =>
-            {
-                return Ok(Upsert::Unchanged);
+        match self.existing.get(id) {
+            Some(old) if old.content_hash == meta.content_hash && old.path == meta.path => {
+                Upsert::Unchanged
             }
             Some(_) => {
-                self.writer
-                    .delete_term(Term::from_field_text(self.fields.article_id, id));
+                self.withdraw(id);
                 Upsert::Updated
             }
             None => Upsert::New,
-        };
-        for doc in documents(&self.fields, article) {
-            self.writer
-                .add_document(doc)
-                .map_err(|e| self.err("could not add a document", e))?;
         }
-        Ok(status)
+    }
+
+    /// Deletes every document of an article added so far (in this run or before).
+    pub fn withdraw(&self, id: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.article_id, id));
+    }
+
+    /// Adds an article's record document.
+    pub fn add_record(&self, meta: &ArticleMeta) -> Result<(), IndexError> {
+        self.add(record_document(&self.fields, meta))
+    }
+
+    /// Adds passages of an article that has `count` in all.
+    pub fn add_passages(
+        &self,
+        meta: &ArticleMeta,
+        passages: &[Passage],
+        count: usize,
+    ) -> Result<(), IndexError> {
+        let shared = Shared::new(meta, count);
+        for p in passages {
+            self.add(passage_document(&self.fields, &shared, p))?;
+        }
+        Ok(())
+    }
+
+    fn add(&self, doc: TantivyDocument) -> Result<(), IndexError> {
+        self.writer
+            .add_document(doc)
+            .map(drop)
+            .map_err(|e| self.err("could not add a document", e))
     }
 
     /// Deletes articles that were in the index, were not seen in this run, and that `gone`
@@ -124,8 +158,7 @@ impl ArticleWriter {
             .collect();
         pruned.sort();
         for id in &pruned {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.article_id, id));
+            self.withdraw(id);
         }
         pruned
     }
@@ -140,7 +173,7 @@ impl ArticleWriter {
             .map_err(|e| IndexError::Tantivy {
                 what: "could not finish merging the index",
                 path: self.path.clone(),
-                reason: e.to_string(),
+                reason: tantivy_reason(&e),
             })
     }
 
@@ -150,7 +183,7 @@ impl ArticleWriter {
         let probe = std::path::Path::new(&self.path).join(".korpus-write-probe");
         let reason = match std::fs::write(&probe, [0u8; 64 << 10]) {
             Err(io) => crate::corpus::io_reason(&io),
-            Ok(()) => e.to_string(),
+            Ok(()) => tantivy_reason(&e),
         };
         let _ = std::fs::remove_file(&probe);
         IndexError::Tantivy {
@@ -161,52 +194,67 @@ impl ArticleWriter {
     }
 }
 
-/// The tantivy documents of an article: one record with its metadata, one per passage.
-pub fn documents(f: &Fields, article: &Article) -> Vec<TantivyDocument> {
-    let meta = &article.meta;
-    let lang = Lang::for_code(&meta.lang);
-    let mut out = Vec::with_capacity(article.passages.len() + 1);
+/// An article's record: its id and full metadata.
+fn record_document(f: &Fields, meta: &ArticleMeta) -> TantivyDocument {
     let mut record = TantivyDocument::default();
     record.add_text(f.doc_kind, "article");
     record.add_text(f.article_id, &meta.id);
     record.add_text(f.meta, serde_json::to_string(meta).unwrap_or_default());
-    out.push(record);
+    record
+}
 
-    let count = article.passages.len() as u64;
-    let authors = meta.authors.join("; ");
-    let key = article_key(&meta.id);
-    for p in &article.passages {
-        let mut d = TantivyDocument::default();
-        d.add_text(f.doc_kind, "passage");
-        d.add_text(f.article_id, &meta.id);
-        d.add_u64(f.article_key, key);
-        d.add_u64(f.number, u64::from(p.number));
-        d.add_u64(f.count, count);
-        d.add_text(f.kind, p.kind.as_str());
-        d.add_u64(f.range_start, p.range.0 as u64);
-        d.add_u64(f.range_end, p.range.1 as u64);
-        d.add_text(f.text, &p.text);
-        d.add_text(f.text_for(lang), &p.text);
+/// What every passage document of an article carries.
+struct Shared<'a> {
+    meta: &'a ArticleMeta,
+    lang: Lang,
+    count: u64,
+    authors: String,
+    key: u64,
+}
 
-        d.add_text(f.title, &meta.title);
-        d.add_text(f.title_for(lang), &meta.title);
-        if let Some(s) = &p.section {
-            d.add_text(f.section, s);
-            d.add_text(f.section_for(lang), s);
+impl<'a> Shared<'a> {
+    fn new(meta: &'a ArticleMeta, count: usize) -> Shared<'a> {
+        Shared {
+            meta,
+            lang: Lang::for_code(&meta.lang),
+            count: count as u64,
+            authors: meta.authors.join("; "),
+            key: article_key(&meta.id),
         }
-        if !authors.is_empty() {
-            d.add_text(f.author, &authors);
-        }
-        if let Some(s) = &meta.source {
-            d.add_text(f.source, s);
-            d.add_text(f.source_key, s.to_lowercase());
-        }
-        d.add_text(f.lang, &meta.lang);
-        if let Some(date) = meta.published {
-            d.add_date(f.published, to_tantivy_date(date));
-        }
-        d.add_text(f.path, &meta.path);
-        out.push(d);
     }
-    out
+}
+
+fn passage_document(f: &Fields, a: &Shared, p: &Passage) -> TantivyDocument {
+    let (meta, lang) = (a.meta, a.lang);
+    let mut d = TantivyDocument::default();
+    d.add_text(f.doc_kind, "passage");
+    d.add_text(f.article_id, &meta.id);
+    d.add_u64(f.article_key, a.key);
+    d.add_u64(f.number, u64::from(p.number));
+    d.add_u64(f.count, a.count);
+    d.add_text(f.kind, p.kind.as_str());
+    d.add_u64(f.range_start, p.range.0 as u64);
+    d.add_u64(f.range_end, p.range.1 as u64);
+    d.add_text(f.text, &p.text);
+    d.add_text(f.text_for(lang), &p.text);
+
+    d.add_text(f.title, &meta.title);
+    d.add_text(f.title_for(lang), &meta.title);
+    if let Some(s) = &p.section {
+        d.add_text(f.section, s);
+        d.add_text(f.section_for(lang), s);
+    }
+    if !a.authors.is_empty() {
+        d.add_text(f.author, &a.authors);
+    }
+    if let Some(s) = &meta.source {
+        d.add_text(f.source, s);
+        d.add_text(f.source_key, s.to_lowercase());
+    }
+    d.add_text(f.lang, &meta.lang);
+    if let Some(date) = meta.published {
+        d.add_date(f.published, to_tantivy_date(date));
+    }
+    d.add_text(f.path, &meta.path);
+    d
 }

@@ -51,6 +51,31 @@ impl TestEnv {
         c
     }
 
+    /// `korpus ARGS…` run by a user without special rights: file permissions mean nothing to
+    /// root, so as root the command drops to `nobody` (setpriv) and the folder is opened to
+    /// it. `None` where that cannot be done (no setpriv, or the binary out of nobody's reach).
+    pub fn unprivileged(&self, args: &[&str]) -> Option<Run> {
+        if !is_root() {
+            return Some(self.run(args));
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let setpriv = |args: &[&str]| {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(assert_cmd::cargo::cargo_bin!("korpus"))
+                .args(args)
+                .current_dir(self.dir.path())
+                .env_remove("KORPUS_INDEX")
+                .env("NO_COLOR", "1");
+            c.output().ok()
+        };
+        std::fs::set_permissions(self.dir.path(), std::fs::Permissions::from_mode(0o777)).ok()?;
+        if !setpriv(&["--version"])?.status.success() {
+            return None;
+        }
+        setpriv(args).map(Run)
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         Run(self.cmd(args).output().expect("run korpus"))
     }
@@ -80,6 +105,14 @@ impl TestEnv {
     pub fn exists(&self, rel: &str) -> bool {
         Path::new(&self.path(rel)).exists()
     }
+}
+
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
 }
 
 pub struct Run(pub Output);
