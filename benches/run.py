@@ -4,6 +4,7 @@
     python3 benches/run.py                 # 10,000 articles
     python3 benches/run.py --articles 100000
     python3 benches/run.py --txt           # also the file-per-article (.txt) path
+    python3 benches/run.py --huge          # also one 100 MB single-line text file (and 300 MB)
 
 Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries with
 ../shared/bench/make_queries.py, builds korpus and the bare-Tantivy baseline
@@ -61,6 +62,8 @@ def main():
     ap.add_argument("--work", default="/tmp/korpus-bench")
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--txt", action="store_true", help="also measure ingest of one .txt file per article")
+    ap.add_argument("--huge", action="store_true",
+                    help="also measure ingest of one 100 MB and one 300 MB single-line .txt file")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     n = args.articles
@@ -130,6 +133,21 @@ def main():
                                 "--threads", str(args.threads), str(txt_dir)])
         res["txt"] = {"wall_s": wall, "rss_mb": rss / 1e6}
 
+    if args.huge:
+        res["huge"] = {}
+        sentence = "Der Hafen von Rostock wächst weiter und die Kräne drehen sich. "
+        for mb in (100, 300):
+            hdir = work / f"huge-{mb}"
+            hfile = hdir / "huge.txt"
+            if not hfile.exists():
+                hdir.mkdir(parents=True, exist_ok=True)
+                reps = (mb << 20) // len(sentence.encode()) + 1
+                hfile.write_text("Ein Titel\n" + sentence * reps, encoding="utf-8")
+            hidx = work / f"huge-index-{mb}"
+            shutil.rmtree(hidx, ignore_errors=True)
+            wall, rss, _ = timed([korpus, "--index", str(hidx), "ingest", "-q", str(hfile)])
+            res["huge"][mb] = {"wall_s": wall, "rss_mb": rss / 1e6}
+
     # Cold single searches: a new process each time, warm page cache.
     lines = [l.strip() for l in open(queries[1000], encoding="utf-8") if l.strip()][:20]
     per_query = []
@@ -171,6 +189,8 @@ def main():
     print(f"| re-ingest (unchanged) | {r['wall_s']:.2f} s ({100 * r['wall_s'] / k['wall_s']:.0f} % of ingest) | | |")
     if "txt" in res:
         print(f"| ingest of .txt files | {res['txt']['wall_s']:.2f} s, {res['txt']['rss_mb']:.0f} MB | | |")
+    for mb, h in res.get("huge", {}).items():
+        print(f"| one {mb} MB single-line .txt | {h['wall_s']:.2f} s, peak RSS {h['rss_mb']:.0f} MB | | |")
     s = res["search_ms"]
     print(f"| cold search (20 queries) | p50 {s['p50']:.1f} ms, p90 {s['p90']:.1f} ms | | |")
     for kq, qps in res["batch"].items():

@@ -146,7 +146,8 @@ fn word_terms(word: &str) -> Terms {
     let stemmer = frostem::Stemmer::new(frostem::Algorithm::German);
     let mut terms: Vec<Box<str>> = Vec::with_capacity(raw.len());
     for r in &raw {
-        let stemmed = stemmer.stem(r);
+        let stem = stemmer.stem(r);
+        let stemmed = ier_verb_stem(&stem);
         if !stemmed.is_empty()
             && stemmed.len() <= MAX_TOKEN_BYTES
             && !terms.iter().any(|t| **t == *stemmed)
@@ -163,6 +164,16 @@ fn word_terms(word: &str) -> Terms {
         c.insert(word.into(), terms.clone());
     });
     terms
+}
+
+/// One stem for the forms of a verb in `-ieren`: Snowball stems `kritisieren` to `kritisi`
+/// but `kritisiert`, `kritisierte` to `kritisiert`; all become `kritisi`. Nouns keep their own
+/// stems (`Regierung` → `regier`, `Papier` → `papi`), and short stems (`friert`) are left alone.
+fn ier_verb_stem(stem: &str) -> &str {
+    match stem.strip_suffix("iert") {
+        Some(base) if base.chars().count() >= 3 => &stem[..base.len() + 1],
+        _ => stem,
+    }
 }
 
 /// The German tokens of a text.
@@ -226,6 +237,18 @@ mod tests {
         assert_eq!(toks("Kim Jong-un sagt").last().unwrap().0, 2);
         // A hyphen before a space ends the word: "Atomwaffen- oder Raketenprogramme".
         assert_eq!(words("Atomwaffen- oder").len(), 2);
+    }
+
+    #[test]
+    fn forms_of_ieren_verbs_share_a_stem() {
+        let stem = |w| texts_at(w, 0)[0].clone();
+        for w in ["kritisiert", "kritisierte", "kritisierten", "kritisiertes"] {
+            assert_eq!(stem(w), stem("kritisieren"), "{w}");
+        }
+        assert_eq!(stem("restaurierte"), stem("restaurieren"));
+        assert_eq!(stem("Regierung"), "regier");
+        assert_eq!(stem("Papier"), stem("Papiere"));
+        assert_eq!(stem("friert"), "friert");
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 pub const TANTIVY_VERSION: &str = "0.27.0";
 pub const STEMMER_VERSION: &str = "frostem 1.20260804.0";
 /// Bumped whenever an analyzer's output changes.
-pub const ANALYZERS_VERSION: u32 = 2;
+pub const ANALYZERS_VERSION: u32 = 3;
 
 /// What an index's tokens depend on; an index built with another fingerprint is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
