@@ -119,9 +119,25 @@ pub fn split(word: &str) -> Option<Vec<Part>> {
     let mut best: Option<(f64, Vec<Part>)> = None;
     let mut current = Vec::new();
     search(word, &subs, 0, &mut current, &mut best);
+    // A word in `-isch` is never split inside that suffix (`hugenottischen` must not give
+    // `hug|otti|schen`); `außen|politischen`, `schreib|tisch` are fine.
+    if let (Some((_, parts)), Some(ending)) = (&best, isch_ending(word))
+        && parts.last().is_some_and(|p| p.start >= word.len() - ending)
+    {
+        return None;
+    }
     let (score, parts) = best?;
     let whole = subs.get(0, chars).0 as f64;
     (parts.len() >= 2 && score > whole).then_some(parts)
+}
+
+/// The length of a word's adjective ending `-isch` with its inflection, if it has one.
+fn isch_ending(word: &str) -> Option<usize> {
+    ["isch", "ische", "ischen", "ischer", "isches", "ischem"]
+        .iter()
+        .filter(|e| word.ends_with(*e))
+        .map(|e| e.len())
+        .max()
 }
 
 fn search(
@@ -322,9 +338,11 @@ mod tests {
             "verbindung",
             "prasident",
             "abschreckung",
+            "hugenottischen",
         ] {
             assert_eq!(surface(w), w, "{w}");
         }
+        assert_eq!(surface("aussenpolitischen"), "aussen+politischen");
     }
 
     /// Splitting quality on the labelled list in `tests/fixtures/compounds-de.tsv`.
