@@ -191,6 +191,49 @@ fn json_hits_carry_the_documented_fields() {
     assert_eq!(lines[2]["rank"], 3);
 }
 
+/// Unchanged JSON Lines records are recognised by their content before they are parsed, and
+/// the passage count of the summary still covers them.
+#[test]
+fn reingest_of_json_lines_skips_unchanged_records() {
+    let env = TestEnv::empty();
+    let line =
+        |id: &str, text: &str| format!(r#"{{"id": "{id}", "title": "T {id}", "text": "{text}"}}"#);
+    let a = line("a", "Erster Absatz.\\n\\nZweiter Absatz.");
+    let b = line("b", "Ein Absatz über Hanoi.");
+    env.write("corpus/wire.jsonl", format!("{a}\n{b}\n{b}\n"));
+    let r = env.ok(&["ingest"], 2);
+    assert!(
+        r.stderr()
+            .contains("wire.jsonl:3: error: duplicate article id `b`"),
+        "{}",
+        r.stderr()
+    );
+    let r = env.ok(&["ingest"], 2);
+    assert!(
+        r.stderr()
+            .contains("3 articles (0 new, 0 updated, 2 unchanged, 1 failed), 3 passages"),
+        "{}",
+        r.stderr()
+    );
+    assert!(
+        r.stderr()
+            .contains("wire.jsonl:3: error: duplicate article"),
+        "{}",
+        r.stderr()
+    );
+    let b2 = line("b", "Ein Absatz über Pjöngjang.");
+    env.write("corpus/wire.jsonl", format!("{a}\n{b2}\n"));
+    let r = env.ok(&["ingest"], 0);
+    assert!(
+        r.stderr()
+            .contains("2 articles (0 new, 1 updated, 1 unchanged, 0 failed), 3 passages"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(env.search_json(&["Pjöngjang"])["total"], 1);
+    assert_eq!(env.search_json(&["Hanoi"])["total"], 0);
+}
+
 #[test]
 fn reingest_edit_and_prune() {
     let env = TestEnv::with_seed();

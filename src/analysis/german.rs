@@ -5,10 +5,10 @@
 //! then folded (ä/ae → a, ö/oe → o, ü/ue → u, ß → ss) and stemmed (Snowball German). All
 //! tokens of a word carry the word's offsets, so highlighting marks what the reader wrote.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::hash::BuildHasher;
+use std::sync::{Arc, LazyLock, Mutex};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::MAX_TOKEN_BYTES;
@@ -21,7 +21,7 @@ pub struct GermanTokenizer;
 /// Streams the tokens of one text word by word, reusing one `Token` (no allocation per token).
 pub struct GermanTokenStream<'a> {
     text: &'a str,
-    words: std::vec::IntoIter<(usize, usize)>,
+    words: Words<'a>,
     position: usize,
     terms: Terms,
     next_term: usize,
@@ -60,9 +60,9 @@ impl Tokenizer for GermanTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> GermanTokenStream<'a> {
         GermanTokenStream {
             text,
-            words: words(text).into_iter(),
+            words: Words::new(text),
             position: 0,
-            terms: Rc::from(Vec::new()),
+            terms: Arc::from(Vec::new()),
             next_term: 0,
             token: Token::default(),
         }
@@ -75,34 +75,51 @@ fn is_hyphen(c: char) -> bool {
 
 /// The words of `text` as byte spans; words joined by single hyphens are one word.
 pub fn words(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::with_capacity(text.len() / 6);
-    let mut word_start: Option<usize> = None;
-    let mut in_run = false;
-    let mut run_end = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c.is_alphanumeric() {
-            if word_start.is_none() {
-                word_start = Some(i);
+    Words::new(text).collect()
+}
+
+/// The words of a text as byte spans, found lazily (see [`words`]).
+pub struct Words<'a> {
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str) -> Words<'a> {
+        Words {
+            chars: text.char_indices().peekable(),
+        }
+    }
+}
+
+impl Iterator for Words<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let mut word_start: Option<usize> = None;
+        let mut in_run = false;
+        let mut run_end = 0;
+        while let Some((i, c)) = self.chars.next() {
+            if c.is_alphanumeric() {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                }
+                in_run = true;
+                run_end = i + c.len_utf8();
+                continue;
             }
-            in_run = true;
-            run_end = i + c.len_utf8();
-            continue;
+            let joins = in_run
+                && is_hyphen(c)
+                && self.chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+            in_run = false;
+            if joins {
+                continue;
+            }
+            if let Some(s) = word_start {
+                return Some((s, run_end));
+            }
         }
-        let joins =
-            in_run && is_hyphen(c) && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
-        in_run = false;
-        if joins {
-            continue;
-        }
-        if let Some(s) = word_start.take() {
-            out.push((s, run_end));
-        }
+        word_start.map(|s| (s, run_end))
     }
-    if let Some(s) = word_start {
-        out.push((s, run_end));
-    }
-    out
 }
 
 /// The hyphen-joined segments of a word (byte spans within it).
@@ -110,23 +127,66 @@ fn segments(word: &str) -> Vec<&str> {
     word.split(is_hyphen).filter(|s| !s.is_empty()).collect()
 }
 
-/// Words analysed per thread before the cache starts over (news vocabulary is Zipfian:
-/// most words repeat, and splitting and stemming them once is most of the analyzer's work).
-const CACHE_WORDS: usize = 200_000;
+/// Words whose terms are kept before a shard of the cache starts over (news vocabulary is
+/// Zipfian: most words repeat, and splitting and stemming them once is most of the analyzer's
+/// work). One cache serves all threads, so each word is analysed once per run.
+const CACHE_WORDS: usize = 1 << 20;
+const CACHE_SHARDS: usize = 64;
 
 /// The terms of a word: the word itself first, then its parts.
-type Terms = Rc<[Box<str>]>;
+type Terms = Arc<[Box<str>]>;
+
+type Shard = Mutex<FxHashMap<Box<str>, Terms>>;
+
+static CACHE: LazyLock<Vec<Shard>> =
+    LazyLock::new(|| (0..CACHE_SHARDS).map(|_| Mutex::default()).collect());
+
+fn shard(hash: u64) -> std::sync::MutexGuard<'static, FxHashMap<Box<str>, Terms>> {
+    CACHE[(hash >> 32) as usize % CACHE_SHARDS]
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+/// Slots of the per-thread cache in front of the shared one: the few thousand most frequent
+/// words are most of the tokens, and answering them without a lock or a trip to main memory
+/// is the analyzer's fast path.
+const HOT_SLOTS: usize = 8192;
+
+type HotSlot = Option<(Box<str>, Terms)>;
 
 thread_local! {
-    static CACHE: RefCell<FxHashMap<Box<str>, Terms>> = RefCell::new(FxHashMap::default());
+    static HOT: std::cell::RefCell<Vec<HotSlot>> =
+        std::cell::RefCell::new(vec![None; HOT_SLOTS]);
+}
+
+/// The terms of a word, from the caches or analysed.
+fn word_terms(word: &str) -> Terms {
+    let hash = FxBuildHasher.hash_one(word);
+    let slot = hash as usize % HOT_SLOTS;
+    let hot = HOT.with_borrow(|hot| match &hot[slot] {
+        Some((w, terms)) if **w == *word => Some(terms.clone()),
+        _ => None,
+    });
+    if let Some(terms) = hot {
+        return terms;
+    }
+    let cached = shard(hash).get(word).cloned();
+    let terms = cached.unwrap_or_else(|| {
+        let terms = analyse_word(word);
+        let mut c = shard(hash);
+        if c.len() >= CACHE_WORDS / CACHE_SHARDS {
+            c.clear();
+        }
+        c.insert(word.into(), terms.clone());
+        terms
+    });
+    HOT.with_borrow_mut(|hot| hot[slot] = Some((word.into(), terms.clone())));
+    terms
 }
 
 /// The distinct terms of one word as written (with its hyphens and capitalisation): the word
 /// itself first, then its parts.
-fn word_terms(word: &str) -> Terms {
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
-        return hit;
-    }
+fn analyse_word(word: &str) -> Terms {
     let lower: Vec<String> = segments(word)
         .into_iter()
         .map(|s| fold(&s.to_lowercase()).into_owned())
@@ -156,13 +216,6 @@ fn word_terms(word: &str) -> Terms {
         }
     }
     let terms: Terms = terms.into();
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= CACHE_WORDS {
-            c.clear();
-        }
-        c.insert(word.into(), terms.clone());
-    });
     terms
 }
 

@@ -186,6 +186,24 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
             return Err(Interrupted.into());
         }
         let mut msgs = Vec::new();
+        for (line, hash) in &read.known {
+            match writer.keep(&source.display, hash) {
+                Some(passages) => {
+                    tally.unchanged.fetch_add(1, Ordering::Relaxed);
+                    tally.passages.fetch_add(passages, Ordering::Relaxed);
+                }
+                None => {
+                    tally.failed.fetch_add(1, Ordering::Relaxed);
+                    msgs.push((
+                        source.display.clone(),
+                        *line,
+                        "error: duplicate article (the same text as one already read in this \
+                         run, under the same id); skipped"
+                            .into(),
+                    ));
+                }
+            }
+        }
         // A record that could not be read; a file that could not be read at all is kept from
         // being pruned.
         let fail = |msgs: &mut Msgs, line: u64, e: ReadError| {
@@ -228,6 +246,17 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
 
     // A page dump too large to hold: metadata from a first pass, passages streamed in a second.
     let large = |source: &SourceFile| -> Result<()> {
+        let known = writer.known_hashes(&source.display);
+        if !known.is_empty()
+            && let Ok(hash) = corpus::large::content_hash(source)
+            && known.contains(&hash)
+        {
+            let read = FileRead {
+                known: vec![(0, hash)],
+                ..FileRead::default()
+            };
+            return handle(source, read);
+        }
         let scan = match corpus::large::scan(source, &splitter) {
             Ok(scan) => scan,
             Err(e) => return handle(source, FileRead::failed(e)),
@@ -281,7 +310,8 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
                     match std::fs::File::open(&source.path) {
                         Ok(file) => {
                             let mut result = Ok(());
-                            corpus::jsonl::read_batches(source, file, &splitter, |batch| {
+                            let known = writer.known_hashes(&source.display);
+                            corpus::jsonl::read_batches(source, file, &splitter, known, |batch| {
                                 result = handle(source, batch);
                                 result.is_ok()
                             });
@@ -292,7 +322,8 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
                 } else if corpus::large::applies(source) {
                     large(source)?;
                 } else {
-                    handle(source, corpus::read_file(source, &splitter))?;
+                    let known = writer.known_hashes(&source.display);
+                    handle(source, corpus::read_file(source, &splitter, known))?;
                 }
                 bar.inc(1);
                 Ok(())

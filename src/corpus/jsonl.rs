@@ -9,18 +9,22 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::normalize_text;
-use super::{Block, Draft, FileRead, PassageKind, PassageSplitter, ReadError, Record, SourceFile};
+use super::{
+    Block, Draft, FileRead, KnownHashes, PassageKind, PassageSplitter, ReadError, Record,
+    SourceFile, content_hash,
+};
 use super::{fields, io_reason};
 
 /// Bytes of lines gathered before a batch is parsed.
 const BATCH_BYTES: usize = 8 << 20;
 
 /// Reads a JSON Lines source in batches, calling `sink` with each batch's records until it
-/// returns `false`.
+/// returns `false`. Lines whose content hash is `known` are not parsed.
 pub fn read_batches(
     source: &SourceFile,
     reader: impl Read,
     splitter: &PassageSplitter,
+    known: &KnownHashes,
     mut sink: impl FnMut(FileRead) -> bool,
 ) {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
@@ -42,29 +46,40 @@ pub fn read_batches(
                         line: Some(line_no + 1),
                         result: Err(ReadError::Io(io_reason(&e))),
                     }],
-                    warnings: vec![],
+                    ..FileRead::default()
                 });
                 return;
             }
         }
         if batch_bytes >= BATCH_BYTES {
-            if !sink(parse_batch(source, &std::mem::take(&mut batch), splitter)) {
+            if !sink(parse_batch(
+                source,
+                &std::mem::take(&mut batch),
+                splitter,
+                known,
+            )) {
                 return;
             }
             batch_bytes = 0;
         }
     }
     if !batch.is_empty() {
-        sink(parse_batch(source, &batch, splitter));
+        sink(parse_batch(source, &batch, splitter, known));
     }
 }
 
 /// Reads a whole JSON Lines source held in memory.
-pub fn read(source: &SourceFile, bytes: &[u8], splitter: &PassageSplitter) -> FileRead {
+pub fn read(
+    source: &SourceFile,
+    bytes: &[u8],
+    splitter: &PassageSplitter,
+    known: &KnownHashes,
+) -> FileRead {
     let mut out = FileRead::default();
-    read_batches(source, bytes, splitter, |b| {
+    read_batches(source, bytes, splitter, known, |b| {
         out.records.extend(b.records);
         out.warnings.extend(b.warnings);
+        out.known.extend(b.known);
         true
     });
     out
@@ -74,38 +89,61 @@ fn parse_batch(
     source: &SourceFile,
     lines: &[(u64, Vec<u8>)],
     splitter: &PassageSplitter,
+    known: &KnownHashes,
 ) -> FileRead {
-    let parsed: Vec<(Option<Record>, Vec<String>)> = lines
+    let parsed: Vec<Line> = lines
         .par_iter()
-        .map(|(no, raw)| parse_line(source, *no, raw, splitter))
+        .map(|(no, raw)| parse_line(source, *no, raw, splitter, known))
         .collect();
     let mut out = FileRead::default();
-    for (record, warnings) in parsed {
-        out.records.extend(record);
-        out.warnings.extend(warnings);
+    for line in parsed {
+        match line {
+            Line::Blank => {}
+            Line::Known(no, hash) => out.known.push((no, hash)),
+            Line::Read(record, warnings) => {
+                out.records.push(*record);
+                out.warnings.extend(warnings);
+            }
+        }
     }
     out
 }
 
-/// One line: `None` for a blank line, else the article or why it failed, and warnings.
+/// What one line gave.
+enum Line {
+    Blank,
+    /// Already indexed with this content hash: not parsed.
+    Known(u64, String),
+    /// The article or why it failed, and warnings.
+    Read(Box<Record>, Vec<String>),
+}
+
 fn parse_line(
     source: &SourceFile,
     line: u64,
     raw: &[u8],
     splitter: &PassageSplitter,
-) -> (Option<Record>, Vec<String>) {
+    known: &KnownHashes,
+) -> Line {
     let trimmed = raw.trim_ascii();
     if trimmed.is_empty() {
-        return (None, Vec::new());
+        return Line::Blank;
+    }
+    let record = trimmed.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(trimmed);
+    if !known.is_empty() {
+        let hash = content_hash(record);
+        if known.contains(&hash) {
+            return Line::Known(line, hash);
+        }
     }
     let mut warnings = Vec::new();
-    let result = parse_object(source, line, trimmed, splitter, &mut warnings);
+    let result = parse_object(source, line, record, splitter, &mut warnings);
     let warnings = warnings
         .into_iter()
         .map(|w| format!("line {line}: {w}"))
         .collect();
-    (
-        Some(Record {
+    Line::Read(
+        Box::new(Record {
             line: Some(line),
             result,
         }),
@@ -120,7 +158,6 @@ fn parse_object(
     splitter: &PassageSplitter,
     warnings: &mut Vec<String>,
 ) -> Result<super::Article, ReadError> {
-    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
     let value: Value = serde_json::from_slice(raw).map_err(|e| {
         let msg = e.to_string();
         // serde_json says "at line 1 column N"; within a record only the column means anything.
@@ -231,6 +268,7 @@ mod tests {
             &SourceFile::virtual_file("dump.jsonl", Format::Jsonl),
             s.as_bytes(),
             &PassageSplitter::default(),
+            &KnownHashes::default(),
         )
     }
 

@@ -168,6 +168,9 @@ pub struct ArticleMeta {
     pub sections: Vec<String>,
     /// BLAKE3 of the article's raw bytes.
     pub content_hash: String,
+    /// How many passages it has.
+    #[serde(default)]
+    pub passages: u32,
     /// RFC 3339 time of the ingest run that wrote it.
     pub ingested_at: String,
 }
@@ -208,6 +211,17 @@ pub struct Record {
 pub struct FileRead {
     pub records: Vec<Record>,
     pub warnings: Vec<String>,
+    /// Records left unparsed because their content hash is known (already indexed): line
+    /// (0 for a whole file) and hash.
+    pub known: Vec<(u64, String)>,
+}
+
+/// Content hashes of the articles already indexed from one source file.
+pub type KnownHashes = rustc_hash::FxHashSet<String>;
+
+/// The content hash of an article's raw bytes (BLAKE3, hex).
+pub fn content_hash(raw: &[u8]) -> String {
+    blake3::hash(raw).to_hex().to_string()
 }
 
 impl FileRead {
@@ -223,7 +237,7 @@ impl FileRead {
                 line: None,
                 result: Err(e),
             }],
-            warnings: Vec::new(),
+            ..FileRead::default()
         }
     }
 }
@@ -244,7 +258,14 @@ impl Draft {
         };
         let mut sections = Vec::new();
         list_sections(&mut sections, &self.blocks);
-        complete_meta(&mut self.meta, &first.text, sections, blake3::hash(raw));
+        let count = passages.len() as u32;
+        complete_meta(
+            &mut self.meta,
+            count,
+            &first.text,
+            sections,
+            blake3::hash(raw),
+        );
         Ok(Article {
             meta: self.meta,
             passages,
@@ -267,6 +288,7 @@ fn list_sections(sections: &mut Vec<String>, blocks: &[Block]) {
 /// none, the sections (unless the source listed them) and the content hash.
 fn complete_meta(
     meta: &mut ArticleMeta,
+    passages: u32,
     first_passage: &str,
     sections: Vec<String>,
     hash: blake3::Hash,
@@ -278,20 +300,31 @@ fn complete_meta(
         meta.sections = sections;
     }
     meta.content_hash = hash.to_hex().to_string();
+    meta.passages = passages;
 }
 
-/// Reads one source file in the given format.
-pub fn read_file(source: &SourceFile, splitter: &PassageSplitter) -> FileRead {
-    match std::fs::read(&source.path) {
-        Ok(bytes) => read_bytes(source, &bytes, splitter),
-        Err(e) => FileRead::unreadable(&e),
+/// Reads one text or Markdown file, unless its content hash is `known` (already indexed).
+pub fn read_file(source: &SourceFile, splitter: &PassageSplitter, known: &KnownHashes) -> FileRead {
+    let bytes = match std::fs::read(&source.path) {
+        Ok(bytes) => bytes,
+        Err(e) => return FileRead::unreadable(&e),
+    };
+    if !known.is_empty() {
+        let hash = content_hash(&bytes);
+        if known.contains(&hash) {
+            return FileRead {
+                known: vec![(0, hash)],
+                ..FileRead::default()
+            };
+        }
     }
+    read_bytes(source, &bytes, splitter)
 }
 
 /// Reads one source from memory (also used for the embedded corpus and in tests).
 pub fn read_bytes(source: &SourceFile, bytes: &[u8], splitter: &PassageSplitter) -> FileRead {
     match source.format {
-        Format::Jsonl => jsonl::read(source, bytes, splitter),
+        Format::Jsonl => jsonl::read(source, bytes, splitter, &KnownHashes::default()),
         Format::Text | Format::Markdown => {
             let mut warnings = Vec::new();
             let result = decode::decode(bytes).and_then(|decoded| {
@@ -311,6 +344,7 @@ pub fn read_bytes(source: &SourceFile, bytes: &[u8], splitter: &PassageSplitter)
             FileRead {
                 records: vec![Record { line: None, result }],
                 warnings,
+                ..FileRead::default()
             }
         }
     }

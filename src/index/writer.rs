@@ -10,7 +10,7 @@ use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use super::{Fields, IndexError, KorpusIndex, article_key, tantivy_reason, to_tantivy_date};
 use crate::analysis::Lang;
-use crate::corpus::{Article, ArticleMeta, Passage};
+use crate::corpus::{Article, ArticleMeta, KnownHashes, Passage};
 
 /// What an upsert did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,10 @@ pub struct ArticleWriter {
     fields: Fields,
     path: String,
     existing: HashMap<String, ArticleMeta>,
+    /// Ids of the existing articles by path and content hash.
+    by_content: HashMap<(String, String), Vec<String>>,
+    /// The content hashes of the existing articles by path.
+    known: HashMap<String, KnownHashes>,
     seen: Mutex<HashMap<String, String>>,
 }
 
@@ -69,11 +73,21 @@ impl ArticleWriter {
                 })?;
             existing.clear();
         }
+        let mut by_content: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut known: HashMap<String, KnownHashes> = HashMap::new();
+        for m in existing.values() {
+            (known.entry(m.path.clone()).or_default()).insert(m.content_hash.clone());
+            (by_content.entry((m.path.clone(), m.content_hash.clone())))
+                .or_default()
+                .push(m.id.clone());
+        }
         Ok(ArticleWriter {
             writer,
             fields: index.fields.clone(),
             path,
             existing,
+            by_content,
+            known,
             seen: Mutex::new(HashMap::new()),
         })
     }
@@ -112,6 +126,25 @@ impl ArticleWriter {
             }
             None => Upsert::New,
         }
+    }
+
+    /// The content hashes of the articles indexed from `path`: their records need not be
+    /// read again.
+    pub fn known_hashes(&self, path: &str) -> &KnownHashes {
+        static NONE: std::sync::LazyLock<KnownHashes> = std::sync::LazyLock::new(Default::default);
+        self.known.get(path).unwrap_or(&NONE)
+    }
+
+    /// Keeps an indexed article found unchanged (same path and content hash) without reading
+    /// it again; returns its passage count, or `None` when no such article is left unclaimed.
+    pub fn keep(&self, path: &str, content_hash: &str) -> Option<usize> {
+        let ids = self
+            .by_content
+            .get(&(path.to_string(), content_hash.to_string()))?;
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let id = ids.iter().find(|id| !seen.contains_key(*id))?;
+        seen.insert(id.clone(), path.to_string());
+        Some(self.existing[id].passages as usize)
     }
 
     /// Deletes every document of an article added so far (in this run or before).
