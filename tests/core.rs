@@ -202,34 +202,14 @@ fn reingest_of_json_lines_skips_unchanged_records() {
     let b = line("b", "Ein Absatz über Hanoi.");
     env.write("corpus/wire.jsonl", format!("{a}\n{b}\n{b}\n"));
     let r = env.ok(&["ingest"], 2);
-    assert!(
-        r.stderr()
-            .contains("wire.jsonl:3: error: duplicate article id `b`"),
-        "{}",
-        r.stderr()
-    );
+    r.assert_stderr_has("wire.jsonl:3: error: duplicate article id `b`");
     let r = env.ok(&["ingest"], 2);
-    assert!(
-        r.stderr()
-            .contains("3 articles (0 new, 0 updated, 2 unchanged, 1 failed), 3 passages"),
-        "{}",
-        r.stderr()
-    );
-    assert!(
-        r.stderr()
-            .contains("wire.jsonl:3: error: duplicate article"),
-        "{}",
-        r.stderr()
-    );
+    r.assert_stderr_has("3 articles (0 new, 0 updated, 2 unchanged, 1 failed), 3 passages");
+    r.assert_stderr_has("wire.jsonl:3: error: duplicate article");
     let b2 = line("b", "Ein Absatz über Pjöngjang.");
     env.write("corpus/wire.jsonl", format!("{a}\n{b2}\n"));
     let r = env.ok(&["ingest"], 0);
-    assert!(
-        r.stderr()
-            .contains("2 articles (0 new, 1 updated, 1 unchanged, 0 failed), 3 passages"),
-        "{}",
-        r.stderr()
-    );
+    r.assert_stderr_has("2 articles (0 new, 1 updated, 1 unchanged, 0 failed), 3 passages");
     assert_eq!(env.search_json(&["Pjöngjang"])["total"], 1);
     assert_eq!(env.search_json(&["Hanoi"])["total"], 0);
 }

@@ -249,7 +249,7 @@ pub fn ingest(cfg: &IngestConfig, diag: &mut dyn Write) -> Result<IngestReport> 
         let known = writer.known_hashes(&source.display);
         if !known.is_empty()
             && let Ok(hash) = corpus::large::content_hash(source)
-            && known.contains(&hash)
+            && known.contains_key(&hash)
         {
             let read = FileRead {
                 known: vec![(0, hash)],

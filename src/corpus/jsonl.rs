@@ -132,7 +132,7 @@ fn parse_line(
     let record = trimmed.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(trimmed);
     if !known.is_empty() {
         let hash = content_hash(record);
-        if known.contains(&hash) {
+        if known.contains_key(&hash) {
             return Line::Known(line, hash);
         }
     }

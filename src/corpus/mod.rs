@@ -216,8 +216,8 @@ pub struct FileRead {
     pub known: Vec<(u64, String)>,
 }
 
-/// Content hashes of the articles already indexed from one source file.
-pub type KnownHashes = rustc_hash::FxHashSet<String>;
+/// The articles already indexed from one source file: their ids by content hash.
+pub type KnownHashes = rustc_hash::FxHashMap<String, Vec<String>>;
 
 /// The content hash of an article's raw bytes (BLAKE3, hex).
 pub fn content_hash(raw: &[u8]) -> String {
@@ -311,7 +311,7 @@ pub fn read_file(source: &SourceFile, splitter: &PassageSplitter, known: &KnownH
     };
     if !known.is_empty() {
         let hash = content_hash(&bytes);
-        if known.contains(&hash) {
+        if known.contains_key(&hash) {
             return FileRead {
                 known: vec![(0, hash)],
                 ..FileRead::default()

@@ -30,9 +30,7 @@ pub struct ArticleWriter {
     fields: Fields,
     path: String,
     existing: HashMap<String, ArticleMeta>,
-    /// Ids of the existing articles by path and content hash.
-    by_content: HashMap<(String, String), Vec<String>>,
-    /// The content hashes of the existing articles by path.
+    /// The existing articles' ids by path and content hash.
     known: HashMap<String, KnownHashes>,
     seen: Mutex<HashMap<String, String>>,
 }
@@ -73,11 +71,10 @@ impl ArticleWriter {
                 })?;
             existing.clear();
         }
-        let mut by_content: HashMap<(String, String), Vec<String>> = HashMap::new();
         let mut known: HashMap<String, KnownHashes> = HashMap::new();
         for m in existing.values() {
-            (known.entry(m.path.clone()).or_default()).insert(m.content_hash.clone());
-            (by_content.entry((m.path.clone(), m.content_hash.clone())))
+            (known.entry(m.path.clone()).or_default())
+                .entry(m.content_hash.clone())
                 .or_default()
                 .push(m.id.clone());
         }
@@ -86,7 +83,6 @@ impl ArticleWriter {
             fields: index.fields.clone(),
             path,
             existing,
-            by_content,
             known,
             seen: Mutex::new(HashMap::new()),
         })
@@ -128,8 +124,7 @@ impl ArticleWriter {
         }
     }
 
-    /// The content hashes of the articles indexed from `path`: their records need not be
-    /// read again.
+    /// The articles indexed from `path` by content hash: their records need not be read again.
     pub fn known_hashes(&self, path: &str) -> &KnownHashes {
         static NONE: std::sync::LazyLock<KnownHashes> = std::sync::LazyLock::new(Default::default);
         self.known.get(path).unwrap_or(&NONE)
@@ -138,9 +133,7 @@ impl ArticleWriter {
     /// Keeps an indexed article found unchanged (same path and content hash) without reading
     /// it again; returns its passage count, or `None` when no such article is left unclaimed.
     pub fn keep(&self, path: &str, content_hash: &str) -> Option<usize> {
-        let ids = self
-            .by_content
-            .get(&(path.to_string(), content_hash.to_string()))?;
+        let ids = self.known.get(path)?.get(content_hash)?;
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let id = ids.iter().find(|id| !seen.contains_key(*id))?;
         seen.insert(id.clone(), path.to_string());

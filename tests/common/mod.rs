@@ -127,6 +127,11 @@ impl Run {
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
+    /// Asserts that stderr contains `needle`, showing stderr if not.
+    pub fn assert_stderr_has(&self, needle: &str) {
+        let err = self.stderr();
+        assert!(err.contains(needle), "{needle:?} not in stderr:\n{err}");
+    }
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.0.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout(), self.stderr()))
