@@ -424,11 +424,9 @@ fn incompatible_index_is_refused_until_rebuilt() {
     env.ok(&["ingest"], 0);
     let meta = env.path("index/korpus.json");
     let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(
-        &meta,
-        text.replace("\"schema_version\": 1", "\"schema_version\": 0"),
-    )
-    .unwrap();
+    let older = with_schema_version_zero(&text);
+    assert_ne!(older, text, "korpus.json names a schema version");
+    std::fs::write(&meta, older).unwrap();
     let r = env.ok(&["search", "Kim"], 2);
     assert!(
         r.stderr().contains("another version of korpus"),
@@ -442,4 +440,14 @@ fn incompatible_index_is_refused_until_rebuilt() {
         env.exists("index/.gitignore"),
         "a rebuild keeps the folder's dotfiles"
     );
+}
+
+/// `korpus.json` with its schema version replaced by 0 (a version no korpus wrote).
+fn with_schema_version_zero(text: &str) -> String {
+    let key = "\"schema_version\": ";
+    let Some(at) = text.find(key).map(|i| i + key.len()) else {
+        return text.to_string();
+    };
+    let digits = text[at..].bytes().take_while(u8::is_ascii_digit).count();
+    format!("{}0{}", &text[..at], &text[at + digits..])
 }

@@ -4,9 +4,15 @@
 //! parts (`Atomwaffenprogramm` → `atomwaffen`, `atom`, `waffen`, `programm`); every token is
 //! then folded (ä/ae → a, ö/oe → o, ü/ue → u, ß → ss) and stemmed (Snowball German). All
 //! tokens of a word carry the word's offsets, so highlighting marks what the reader wrote.
+//!
+//! News vocabulary is Zipfian: most words repeat, and splitting and stemming a word is most of
+//! the analyzer's work, so each word is analysed once per run and its terms cached — in a
+//! per-thread table that answers the frequent words without a lock, a shared allocation or an
+//! atomic, and behind it one cache shared by all threads.
 
+use std::cell::RefCell;
 use std::hash::BuildHasher;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex};
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -18,12 +24,14 @@ use super::fold::fold;
 #[derive(Clone, Default)]
 pub struct GermanTokenizer;
 
-/// Streams the tokens of one text word by word, reusing one `Token` (no allocation per token).
+/// Streams the tokens of one text word by word, reusing one `Token` and one buffer of terms
+/// (no allocation per token).
 pub struct GermanTokenStream<'a> {
     text: &'a str,
     words: Words<'a>,
     position: usize,
-    terms: Terms,
+    /// The current word's terms, encoded (see [`encode`]), and the read cursor into them.
+    terms: Vec<u8>,
     next_term: usize,
     token: Token,
 }
@@ -34,16 +42,22 @@ impl TokenStream for GermanTokenStream<'_> {
             let Some((start, end)) = self.words.next() else {
                 return false;
             };
-            self.terms = word_terms(&self.text[start..end]);
+            self.terms.clear();
+            with_terms(&self.text[start..end], |t| self.terms.extend_from_slice(t));
             self.next_term = 0;
             self.token.offset_from = start;
             self.token.offset_to = end;
             self.token.position = self.position;
             self.position += 1;
         }
+        let len = usize::from(self.terms[self.next_term]);
+        let term = &self.terms[self.next_term + 1..self.next_term + 1 + len];
+        self.next_term += 1 + len;
         self.token.text.clear();
-        self.token.text.push_str(&self.terms[self.next_term]);
-        self.next_term += 1;
+        // Terms are whole `str`s written by `encode`.
+        self.token
+            .text
+            .push_str(std::str::from_utf8(term).unwrap_or_default());
         true
     }
     fn token(&self) -> &Token {
@@ -62,7 +76,7 @@ impl Tokenizer for GermanTokenizer {
             text,
             words: Words::new(text),
             position: 0,
-            terms: Arc::from(Vec::new()),
+            terms: Vec::with_capacity(256),
             next_term: 0,
             token: Token::default(),
         }
@@ -78,15 +92,37 @@ pub fn words(text: &str) -> Vec<(usize, usize)> {
     Words::new(text).collect()
 }
 
-/// The words of a text as byte spans, found lazily (see [`words`]).
+/// The words of a text as byte spans, found lazily (see [`words`]). ASCII bytes are classified
+/// directly; other characters are decoded.
 pub struct Words<'a> {
-    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    text: &'a str,
+    at: usize,
 }
 
 impl<'a> Words<'a> {
     fn new(text: &'a str) -> Words<'a> {
-        Words {
-            chars: text.char_indices().peekable(),
+        Words { text, at: 0 }
+    }
+
+    /// The character at byte `i` and its length, if it is a letter or digit.
+    fn word_char(&self, i: usize) -> Option<usize> {
+        let b = self.text.as_bytes()[i];
+        if b < 0x80 {
+            return b.is_ascii_alphanumeric().then_some(1);
+        }
+        let c = self.text[i..].chars().next()?;
+        c.is_alphanumeric().then(|| c.len_utf8())
+    }
+
+    /// The length of the hyphen at byte `i`, if there is one.
+    fn hyphen(&self, i: usize) -> Option<usize> {
+        match self.text.as_bytes()[i] {
+            b'-' => Some(1),
+            0xE2 => {
+                let c = self.text[i..].chars().next()?;
+                is_hyphen(c).then(|| c.len_utf8())
+            }
+            _ => None,
         }
     }
 }
@@ -95,30 +131,44 @@ impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
-        let mut word_start: Option<usize> = None;
-        let mut in_run = false;
-        let mut run_end = 0;
-        while let Some((i, c)) = self.chars.next() {
-            if c.is_alphanumeric() {
-                if word_start.is_none() {
-                    word_start = Some(i);
-                }
-                in_run = true;
-                run_end = i + c.len_utf8();
-                continue;
+        let len = self.text.len();
+        let mut i = self.at;
+        // Skip to the first letter or digit.
+        let start = loop {
+            if i >= len {
+                self.at = len;
+                return None;
             }
-            let joins = in_run
-                && is_hyphen(c)
-                && self.chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
-            in_run = false;
-            if joins {
-                continue;
+            match self.word_char(i) {
+                Some(_) => break i,
+                None => i += utf8_len(self.text.as_bytes()[i]),
             }
-            if let Some(s) = word_start {
-                return Some((s, run_end));
+        };
+        // A run of letters and digits, continued across single hyphens between two of them.
+        let mut end = start;
+        loop {
+            while end < len
+                && let Some(n) = self.word_char(end)
+            {
+                end += n;
+            }
+            match (end < len).then(|| self.hyphen(end)).flatten() {
+                Some(h) if end + h < len && self.word_char(end + h).is_some() => end += h,
+                _ => break,
             }
         }
-        word_start.map(|s| (s, run_end))
+        self.at = end;
+        Some((start, end))
+    }
+}
+
+/// The length of the UTF-8 sequence a leading byte starts.
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0..0xC0 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
     }
 }
 
@@ -127,66 +177,129 @@ fn segments(word: &str) -> Vec<&str> {
     word.split(is_hyphen).filter(|s| !s.is_empty()).collect()
 }
 
-/// Words whose terms are kept before a shard of the cache starts over (news vocabulary is
-/// Zipfian: most words repeat, and splitting and stemming them once is most of the analyzer's
-/// work). One cache serves all threads, so each word is analysed once per run.
+/// A word's terms as one byte string: each term as its length (one byte; terms are at most
+/// [`MAX_TOKEN_BYTES`]) followed by its bytes, the word itself first.
+fn encode(terms: &[String]) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
+    for t in terms {
+        out.push(t.len() as u8);
+        out.extend_from_slice(t.as_bytes());
+    }
+    out.into()
+}
+
+/// The terms of an encoded term list.
+fn decode(mut bytes: &[u8]) -> impl Iterator<Item = &str> {
+    std::iter::from_fn(move || {
+        let (&len, rest) = bytes.split_first()?;
+        let (term, rest) = rest.split_at(usize::from(len));
+        bytes = rest;
+        Some(std::str::from_utf8(term).unwrap_or_default())
+    })
+}
+
+/// Words whose terms the shared cache keeps before a shard of it starts over.
 const CACHE_WORDS: usize = 1 << 20;
 const CACHE_SHARDS: usize = 64;
 
-/// The terms of a word: the word itself first, then its parts.
-type Terms = Arc<[Box<str>]>;
-
-type Shard = Mutex<FxHashMap<Box<str>, Terms>>;
+type Shard = Mutex<FxHashMap<Box<str>, Box<[u8]>>>;
 
 static CACHE: LazyLock<Vec<Shard>> =
     LazyLock::new(|| (0..CACHE_SHARDS).map(|_| Mutex::default()).collect());
 
-fn shard(hash: u64) -> std::sync::MutexGuard<'static, FxHashMap<Box<str>, Terms>> {
+fn shard(hash: u64) -> std::sync::MutexGuard<'static, FxHashMap<Box<str>, Box<[u8]>>> {
     CACHE[(hash >> 32) as usize % CACHE_SHARDS]
         .lock()
         .unwrap_or_else(|p| p.into_inner())
 }
 
-/// Slots of the per-thread cache in front of the shared one: the few thousand most frequent
-/// words are most of the tokens, and answering them without a lock or a trip to main memory
-/// is the analyzer's fast path.
-const HOT_SLOTS: usize = 8192;
+/// Slots of the per-thread table (a power of two) and the bytes its arena may grow to before
+/// the table starts over.
+const LOCAL_SLOTS: usize = 1 << 15;
+const LOCAL_ARENA_BYTES: usize = 8 << 20;
 
-type HotSlot = Option<(Box<str>, Terms)>;
-
-thread_local! {
-    static HOT: std::cell::RefCell<Vec<HotSlot>> =
-        std::cell::RefCell::new(vec![None; HOT_SLOTS]);
+/// A direct-mapped table of words and their encoded terms, all in one arena: a hit is one
+/// hash, one compare and one copy.
+struct Local {
+    slots: Vec<Slot>,
+    arena: Vec<u8>,
 }
 
-/// The terms of a word, from the caches or analysed.
-fn word_terms(word: &str) -> Terms {
-    let hash = FxBuildHasher.hash_one(word);
-    let slot = hash as usize % HOT_SLOTS;
-    let hot = HOT.with_borrow(|hot| match &hot[slot] {
-        Some((w, terms)) if **w == *word => Some(terms.clone()),
-        _ => None,
-    });
-    if let Some(terms) = hot {
-        return terms;
-    }
-    let cached = shard(hash).get(word).cloned();
-    let terms = cached.unwrap_or_else(|| {
-        let terms = analyse_word(word);
-        let mut c = shard(hash);
-        if c.len() >= CACHE_WORDS / CACHE_SHARDS {
-            c.clear();
+/// Where a word and its terms are in the arena; `hash` 0 is an empty slot.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    at: u32,
+    word_len: u16,
+    terms_len: u16,
+}
+
+impl Local {
+    fn new() -> Local {
+        Local {
+            slots: vec![Slot::default(); LOCAL_SLOTS],
+            arena: Vec::with_capacity(1 << 20),
         }
-        c.insert(word.into(), terms.clone());
-        terms
-    });
-    HOT.with_borrow_mut(|hot| hot[slot] = Some((word.into(), terms.clone())));
-    terms
+    }
+
+    fn get(&self, hash: u64, word: &str) -> Option<&[u8]> {
+        let s = self.slots[hash as usize & (LOCAL_SLOTS - 1)];
+        let at = s.at as usize;
+        let terms_at = at + usize::from(s.word_len);
+        (s.hash == hash && &self.arena[at..terms_at] == word.as_bytes())
+            .then(|| &self.arena[terms_at..terms_at + usize::from(s.terms_len)])
+    }
+
+    fn put(&mut self, hash: u64, word: &str, terms: &[u8]) {
+        let (Ok(word_len), Ok(terms_len)) = (word.len().try_into(), terms.len().try_into()) else {
+            return; // too long to be worth a slot
+        };
+        if self.arena.len() + word.len() + terms.len() > LOCAL_ARENA_BYTES {
+            self.arena.clear();
+            self.slots.fill(Slot::default());
+        }
+        let at = self.arena.len() as u32;
+        self.arena.extend_from_slice(word.as_bytes());
+        self.arena.extend_from_slice(terms);
+        self.slots[hash as usize & (LOCAL_SLOTS - 1)] = Slot {
+            hash,
+            at,
+            word_len,
+            terms_len,
+        };
+    }
+}
+
+thread_local! {
+    static LOCAL: RefCell<Local> = RefCell::new(Local::new());
+}
+
+/// Calls `f` with the encoded terms of a word, from the caches or analysed.
+fn with_terms<R>(word: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    // 0 marks an empty slot.
+    let hash = FxBuildHasher.hash_one(word) | 1;
+    LOCAL.with_borrow_mut(|local| {
+        if let Some(terms) = local.get(hash, word) {
+            return f(terms);
+        }
+        let cached = shard(hash).get(word).cloned();
+        let terms = cached.unwrap_or_else(|| {
+            let terms = encode(&analyse_word(word));
+            let mut c = shard(hash);
+            if c.len() >= CACHE_WORDS / CACHE_SHARDS {
+                c.clear();
+            }
+            c.insert(word.into(), terms.clone());
+            terms
+        });
+        local.put(hash, word, &terms);
+        f(&terms)
+    })
 }
 
 /// The distinct terms of one word as written (with its hyphens and capitalisation): the word
 /// itself first, then its parts.
-fn analyse_word(word: &str) -> Terms {
+fn analyse_word(word: &str) -> Vec<String> {
     let lower: Vec<String> = segments(word)
         .into_iter()
         .map(|s| fold(&s.to_lowercase()).into_owned())
@@ -204,7 +317,7 @@ fn analyse_word(word: &str) -> Terms {
         raw.extend(compound::without_genitive_s(&raw[0]));
     }
     let stemmer = frostem::Stemmer::new(frostem::Algorithm::German);
-    let mut terms: Vec<Box<str>> = Vec::with_capacity(raw.len());
+    let mut terms: Vec<String> = Vec::with_capacity(raw.len());
     for r in &raw {
         let stem = stemmer.stem(r);
         let stemmed = ier_verb_stem(&stem);
@@ -215,7 +328,6 @@ fn analyse_word(word: &str) -> Terms {
             terms.push(stemmed.into());
         }
     }
-    let terms: Terms = terms.into();
     terms
 }
 
@@ -233,15 +345,15 @@ fn ier_verb_stem(stem: &str) -> &str {
 pub fn analyze(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     for (position, (start, end)) in words(text).into_iter().enumerate() {
-        for term in word_terms(&text[start..end]).iter() {
-            tokens.push(Token {
+        with_terms(&text[start..end], |terms| {
+            tokens.extend(decode(terms).map(|term| Token {
                 offset_from: start,
                 offset_to: end,
                 position,
                 text: term.to_string(),
                 position_length: 1,
-            });
-        }
+            }));
+        });
     }
     tokens
 }
@@ -312,6 +424,52 @@ mod tests {
         assert_eq!(fold("quelle"), "quelle");
         assert_eq!(fold("neue"), "neue");
         assert_eq!(fold("bauen"), "bauen");
+    }
+
+    #[test]
+    fn words_are_runs_joined_by_single_hyphens() {
+        let text = "Süd-Korea, Kim Jong\u{2011}un (2018) a--b -x y- Ärger…ß1 Atomwaffen- oder";
+        let spans: Vec<&str> = words(text).into_iter().map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(
+            spans,
+            [
+                "Süd-Korea",
+                "Kim",
+                "Jong\u{2011}un",
+                "2018",
+                "a",
+                "b",
+                "x",
+                "y",
+                "Ärger",
+                "ß1",
+                "Atomwaffen",
+                "oder"
+            ]
+        );
+        assert!(words("").is_empty() && words(" -–… ").is_empty());
+    }
+
+    #[test]
+    fn cached_terms_are_the_analysed_terms() {
+        // More distinct words than the per-thread table has slots, short and long, twice:
+        // hits, misses and replaced slots all give what a fresh analysis gives.
+        let words: Vec<String> = (0..LOCAL_SLOTS + 500)
+            .flat_map(|i| {
+                [
+                    format!("Raketen{i}programm"),
+                    format!("Bundesverfassungsgerichtsentscheidungs{i}verfahren"),
+                ]
+            })
+            .chain(["Atomwaffenprogramm".into(), "Süd-Korea".into()])
+            .collect();
+        for _ in 0..2 {
+            for w in &words {
+                let cached: Vec<String> =
+                    with_terms(w, |t| decode(t).map(str::to_string).collect());
+                assert_eq!(cached, analyse_word(w), "{w}");
+            }
+        }
     }
 
     #[test]

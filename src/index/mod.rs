@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::{
-    DateOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions, Value,
+    DateOptions, FAST, Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    Value,
 };
 use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, Term};
 
@@ -24,7 +24,7 @@ use crate::corpus::{ArticleMeta, Passage, PassageKind};
 pub use writer::{ArticleWriter, Upsert};
 
 /// Version of the schema and of the metadata file; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// korpus's own metadata file inside the index folder.
 pub const META_FILE: &str = "korpus.json";
 
@@ -65,7 +65,8 @@ pub enum IndexError {
 /// The fields of the schema.
 #[derive(Debug, Clone)]
 pub struct Fields {
-    /// `passage` or `article`.
+    /// `article` on article records; passages have none (only exact keys and the fields
+    /// queries score are indexed per passage; filters read fast fields).
     pub doc_kind: Field,
     pub article_id: Field,
     /// Stable 64-bit hash of the article id (fast field, for grouping).
@@ -85,7 +86,7 @@ pub struct Fields {
     pub section_by_lang: [Field; 3],
     pub author: Field,
     pub source: Field,
-    /// Lowercased source, for exact `--source` filters.
+    /// Lowercased source, for exact `--source` filters (a fast field).
     pub source_key: Field,
     pub lang: Field,
     pub published: Field,
@@ -121,16 +122,23 @@ pub fn schema() -> (Schema, Fields) {
         )
     };
     let plain = analysed(Lang::Plain);
+    // Exact keys are only matched, never scored: no field norms (a byte per document each).
+    let key = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    );
     let by_lang = |b: &mut tantivy::schema::SchemaBuilder, name: &str| {
         Lang::ALL.map(|l| b.add_text_field(&format!("{name}_{}", l.suffix()), analysed(l)))
     };
     let fields = Fields {
-        doc_kind: b.add_text_field("doc_kind", STRING),
-        article_id: b.add_text_field("article_id", STRING | STORED),
+        doc_kind: b.add_text_field("doc_kind", key.clone()),
+        article_id: b.add_text_field("article_id", key.clone() | STORED),
         article_key: b.add_u64_field("article_key", FAST),
         number: b.add_u64_field("number", STORED),
         count: b.add_u64_field("count", STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
+        kind: b.add_text_field("kind", STORED),
         range_start: b.add_u64_field("range_start", STORED),
         range_end: b.add_u64_field("range_end", STORED),
         text: b.add_text_field("text", STORED),
@@ -141,12 +149,9 @@ pub fn schema() -> (Schema, Fields) {
         section_by_lang: by_lang(&mut b, "section"),
         author: b.add_text_field("author", plain.clone() | STORED),
         source: b.add_text_field("source", plain | STORED),
-        source_key: b.add_text_field("source_key", STRING),
-        lang: b.add_text_field("lang", STRING | STORED),
-        published: b.add_date_field(
-            "published",
-            DateOptions::from(INDEXED).set_stored().set_fast(),
-        ),
+        source_key: b.add_text_field("source_key", TextOptions::default().set_fast("raw")),
+        lang: b.add_text_field("lang", key.clone() | STORED),
+        published: b.add_date_field("published", DateOptions::default().set_stored().set_fast()),
         path: b.add_text_field("path", STORED),
         meta: b.add_text_field("meta", STORED),
     };
@@ -332,10 +337,7 @@ impl KorpusIndex {
     /// The metadata of every article in the index.
     pub fn articles(&self, reader: &IndexReader) -> Result<Vec<ArticleMeta>, IndexError> {
         let searcher = reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.doc_kind, "article"),
-            IndexRecordOption::Basic,
-        );
+        let q = TermQuery::new(record_term(&self.fields), IndexRecordOption::Basic);
         let docs = searcher
             .search(&q, &DocSetCollector)
             .map_err(tantivy_err("could not read the index", &self.path))?;
@@ -420,14 +422,12 @@ impl KorpusIndex {
 
     /// How many passages the index holds.
     pub fn passage_count(&self, reader: &IndexReader) -> Result<usize, IndexError> {
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.doc_kind, "passage"),
-            IndexRecordOption::Basic,
-        );
-        reader
-            .searcher()
+        let searcher = reader.searcher();
+        let q = TermQuery::new(record_term(&self.fields), IndexRecordOption::Basic);
+        let records = searcher
             .search(&q, &tantivy::collector::Count)
-            .map_err(tantivy_err("could not read the index", &self.path))
+            .map_err(tantivy_err("could not read the index", &self.path))?;
+        Ok((searcher.num_docs() as usize).saturating_sub(records))
     }
 
     /// Size of the index folder in bytes.
@@ -442,6 +442,11 @@ impl KorpusIndex {
             })
             .unwrap_or(0)
     }
+}
+
+/// The term only article records have.
+pub fn record_term(f: &Fields) -> Term {
+    Term::from_field_text(f.doc_kind, "article")
 }
 
 /// The 64-bit key of an article id (FNV-1a: stable across versions and platforms).

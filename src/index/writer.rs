@@ -253,7 +253,6 @@ impl<'a> Shared<'a> {
 fn passage_document(f: &Fields, a: &Shared, p: &Passage) -> TantivyDocument {
     let (meta, lang) = (a.meta, a.lang);
     let mut d = TantivyDocument::default();
-    d.add_text(f.doc_kind, "passage");
     d.add_text(f.article_id, &meta.id);
     d.add_u64(f.article_key, a.key);
     d.add_u64(f.number, u64::from(p.number));

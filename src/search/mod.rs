@@ -47,7 +47,7 @@ impl From<QueryError> for SearchError {
 type Candidate = (f32, DocAddress, Option<u64>);
 
 /// Candidates (at least) whose proximity score is computed before the final ranking.
-const RESCORE_WINDOW: usize = 100;
+const RESCORE_WINDOW: usize = 40;
 
 /// Restrictions on which passages may match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -359,7 +359,11 @@ impl Engine {
             out.push(Box::new(RangeQuery::new(bound(f.since), bound(f.until))));
         }
         if let Some(s) = &f.source {
-            out.push(term(fields.source_key, &s.to_lowercase()));
+            let key = Term::from_field_text(fields.source_key, &s.to_lowercase());
+            out.push(Box::new(RangeQuery::new(
+                Bound::Included(key.clone()),
+                Bound::Included(key),
+            )));
         }
         if let Some(l) = &f.lang {
             out.push(term(fields.lang, &l.to_lowercase()));

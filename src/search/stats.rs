@@ -25,7 +25,14 @@ pub struct PassageStats {
 
 impl PassageStats {
     pub fn new(searcher: &Searcher, f: &Fields) -> tantivy::Result<PassageStats> {
-        let passages = searcher.doc_freq(&Term::from_field_text(f.doc_kind, "passage"))?;
+        // Every document but the article records is a passage (deleted ones included, as in
+        // tantivy's own statistics).
+        let docs: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| u64::from(s.max_doc()))
+            .sum();
+        let passages = docs.saturating_sub(searcher.doc_freq(&crate::index::record_term(f))?);
         let de = searcher.doc_freq(&Term::from_field_text(f.lang, "de"))?;
         let en = searcher.doc_freq(&Term::from_field_text(f.lang, "en"))?;
         let mut docs_for_field = HashMap::new();
