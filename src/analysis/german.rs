@@ -31,7 +31,7 @@ pub struct GermanTokenStream<'a> {
     words: Words<'a>,
     position: usize,
     /// The current word's terms, encoded (see [`encode`]), and the read cursor into them.
-    terms: Vec<u8>,
+    terms: String,
     next_term: usize,
     token: Token,
 }
@@ -43,21 +43,18 @@ impl TokenStream for GermanTokenStream<'_> {
                 return false;
             };
             self.terms.clear();
-            with_terms(&self.text[start..end], |t| self.terms.extend_from_slice(t));
+            with_terms(&self.text[start..end], |t| self.terms.push_str(t));
             self.next_term = 0;
             self.token.offset_from = start;
             self.token.offset_to = end;
             self.token.position = self.position;
             self.position += 1;
         }
-        let len = usize::from(self.terms[self.next_term]);
-        let term = &self.terms[self.next_term + 1..self.next_term + 1 + len];
-        self.next_term += 1 + len;
+        let rest = &self.terms[self.next_term..];
+        let len = rest.find(TERM_END).unwrap_or(rest.len());
         self.token.text.clear();
-        // Terms are whole `str`s written by `encode`.
-        self.token
-            .text
-            .push_str(std::str::from_utf8(term).unwrap_or_default());
+        self.token.text.push_str(&rest[..len]);
+        self.next_term += len + 1;
         true
     }
     fn token(&self) -> &Token {
@@ -76,7 +73,7 @@ impl Tokenizer for GermanTokenizer {
             text,
             words: Words::new(text),
             position: 0,
-            terms: Vec::with_capacity(256),
+            terms: String::with_capacity(256),
             next_term: 0,
             token: Token::default(),
         }
@@ -104,25 +101,31 @@ impl<'a> Words<'a> {
         Words { text, at: 0 }
     }
 
-    /// The character at byte `i` and its length, if it is a letter or digit.
-    fn word_char(&self, i: usize) -> Option<usize> {
-        let b = self.text.as_bytes()[i];
-        if b < 0x80 {
-            return b.is_ascii_alphanumeric().then_some(1);
+    /// The length of the character at byte `i` if it is a letter or digit, else 0.
+    #[inline]
+    fn word_char(&self, i: usize) -> usize {
+        match self.text.as_bytes().get(i) {
+            Some(b) if b.is_ascii() => usize::from(b.is_ascii_alphanumeric()),
+            Some(_) => self.text[i..]
+                .chars()
+                .next()
+                .filter(|c| c.is_alphanumeric())
+                .map_or(0, char::len_utf8),
+            None => 0,
         }
-        let c = self.text[i..].chars().next()?;
-        c.is_alphanumeric().then(|| c.len_utf8())
     }
 
-    /// The length of the hyphen at byte `i`, if there is one.
-    fn hyphen(&self, i: usize) -> Option<usize> {
-        match self.text.as_bytes()[i] {
-            b'-' => Some(1),
-            0xE2 => {
-                let c = self.text[i..].chars().next()?;
-                is_hyphen(c).then(|| c.len_utf8())
-            }
-            _ => None,
+    /// The length of the hyphen at byte `i`, if there is one, else 0.
+    #[inline]
+    fn hyphen(&self, i: usize) -> usize {
+        match self.text.as_bytes().get(i) {
+            Some(b'-') => 1,
+            Some(0xE2) => self.text[i..]
+                .chars()
+                .next()
+                .filter(|&c| is_hyphen(c))
+                .map_or(0, char::len_utf8),
+            _ => 0,
         }
     }
 }
@@ -131,31 +134,42 @@ impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
-        let len = self.text.len();
+        let bytes = self.text.as_bytes();
         let mut i = self.at;
         // Skip to the first letter or digit.
         let start = loop {
-            if i >= len {
-                self.at = len;
-                return None;
-            }
-            match self.word_char(i) {
-                Some(_) => break i,
-                None => i += utf8_len(self.text.as_bytes()[i]),
+            match bytes.get(i) {
+                None => {
+                    self.at = i;
+                    return None;
+                }
+                Some(b) if b.is_ascii_alphanumeric() => break i,
+                Some(b) if b.is_ascii() => i += 1,
+                Some(&b) => match self.word_char(i) {
+                    0 => i += utf8_len(b),
+                    _ => break i,
+                },
             }
         };
         // A run of letters and digits, continued across single hyphens between two of them.
         let mut end = start;
         loop {
-            while end < len
-                && let Some(n) = self.word_char(end)
-            {
-                end += n;
+            loop {
+                match bytes.get(end) {
+                    Some(b) if b.is_ascii_alphanumeric() => end += 1,
+                    Some(b) if b.is_ascii() => break,
+                    Some(_) => match self.word_char(end) {
+                        0 => break,
+                        n => end += n,
+                    },
+                    None => break,
+                }
             }
-            match (end < len).then(|| self.hyphen(end)).flatten() {
-                Some(h) if end + h < len && self.word_char(end + h).is_some() => end += h,
-                _ => break,
+            let h = self.hyphen(end);
+            if h == 0 || self.word_char(end + h) == 0 {
+                break;
             }
+            end += h;
         }
         self.at = end;
         Some((start, end))
@@ -165,8 +179,7 @@ impl Iterator for Words<'_> {
 /// The length of the UTF-8 sequence a leading byte starts.
 fn utf8_len(b: u8) -> usize {
     match b {
-        0..0xC0 => 1,
-        0xC0..0xE0 => 2,
+        0..0xE0 => 2,
         0xE0..0xF0 => 3,
         _ => 4,
     }
@@ -177,53 +190,57 @@ fn segments(word: &str) -> Vec<&str> {
     word.split(is_hyphen).filter(|s| !s.is_empty()).collect()
 }
 
-/// A word's terms as one byte string: each term as its length (one byte; terms are at most
-/// [`MAX_TOKEN_BYTES`]) followed by its bytes, the word itself first.
-fn encode(terms: &[String]) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
+/// Ends each term of an encoded list (terms are letters and digits).
+const TERM_END: char = '\0';
+
+/// A word's terms as one string, each followed by [`TERM_END`], the word itself first.
+fn encode(terms: &[String]) -> Box<str> {
+    let mut out = String::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
     for t in terms {
-        out.push(t.len() as u8);
-        out.extend_from_slice(t.as_bytes());
+        out.push_str(t);
+        out.push(TERM_END);
     }
     out.into()
 }
 
 /// The terms of an encoded term list.
-fn decode(mut bytes: &[u8]) -> impl Iterator<Item = &str> {
-    std::iter::from_fn(move || {
-        let (&len, rest) = bytes.split_first()?;
-        let (term, rest) = rest.split_at(usize::from(len));
-        bytes = rest;
-        Some(std::str::from_utf8(term).unwrap_or_default())
-    })
+fn decode(terms: &str) -> impl Iterator<Item = &str> {
+    terms.split_terminator(TERM_END)
 }
 
 /// Words whose terms the shared cache keeps before a shard of it starts over.
 const CACHE_WORDS: usize = 1 << 20;
 const CACHE_SHARDS: usize = 64;
 
-type Shard = Mutex<FxHashMap<Box<str>, Box<[u8]>>>;
+type Shard = Mutex<FxHashMap<Box<str>, Box<str>>>;
 
 static CACHE: LazyLock<Vec<Shard>> =
     LazyLock::new(|| (0..CACHE_SHARDS).map(|_| Mutex::default()).collect());
 
-fn shard(hash: u64) -> std::sync::MutexGuard<'static, FxHashMap<Box<str>, Box<[u8]>>> {
+fn shard(hash: u64) -> std::sync::MutexGuard<'static, FxHashMap<Box<str>, Box<str>>> {
     CACHE[(hash >> 32) as usize % CACHE_SHARDS]
         .lock()
         .unwrap_or_else(|p| p.into_inner())
 }
 
-/// Slots of the per-thread table (a power of two) and the bytes its arena may grow to before
-/// the table starts over.
-const LOCAL_SLOTS: usize = 1 << 15;
+/// Buckets of the per-thread table (a power of two), slots per bucket, and the bytes its arena
+/// may grow to before the table starts over.
+const LOCAL_BUCKETS: usize = 1 << 13;
+const WAYS: usize = 4;
 const LOCAL_ARENA_BYTES: usize = 8 << 20;
 
-/// A direct-mapped table of words and their encoded terms, all in one arena: a hit is one
-/// hash, one compare and one copy.
+/// A set-associative table of words and their encoded terms, all in one arena: a hit is one
+/// hash, one cache line of slots, one compare and one copy. A word enters its bucket in the
+/// last slot and moves up one slot with each hit, so the frequent words stay and the many
+/// words seen once only ever replace each other.
 struct Local {
-    slots: Vec<Slot>,
-    arena: Vec<u8>,
+    buckets: Vec<Bucket>,
+    arena: String,
 }
+
+#[derive(Clone, Copy, Default)]
+#[repr(align(64))]
+struct Bucket([Slot; WAYS]);
 
 /// Where a word and its terms are in the arena; `hash` 0 is an empty slot.
 #[derive(Clone, Copy, Default)]
@@ -237,31 +254,42 @@ struct Slot {
 impl Local {
     fn new() -> Local {
         Local {
-            slots: vec![Slot::default(); LOCAL_SLOTS],
-            arena: Vec::with_capacity(1 << 20),
+            buckets: vec![Bucket::default(); LOCAL_BUCKETS],
+            arena: String::with_capacity(1 << 20),
         }
     }
 
-    fn get(&self, hash: u64, word: &str) -> Option<&[u8]> {
-        let s = self.slots[hash as usize & (LOCAL_SLOTS - 1)];
-        let at = s.at as usize;
-        let terms_at = at + usize::from(s.word_len);
-        (s.hash == hash && &self.arena[at..terms_at] == word.as_bytes())
-            .then(|| &self.arena[terms_at..terms_at + usize::from(s.terms_len)])
+    fn bucket(hash: u64) -> usize {
+        (hash >> 40) as usize & (LOCAL_BUCKETS - 1)
     }
 
-    fn put(&mut self, hash: u64, word: &str, terms: &[u8]) {
+    fn get(&mut self, hash: u64, word: &str) -> Option<&str> {
+        let bucket = &mut self.buckets[Self::bucket(hash)].0;
+        let way = (0..WAYS).find(|&w| {
+            let s = bucket[w];
+            let at = s.at as usize;
+            s.hash == hash && self.arena.get(at..at + usize::from(s.word_len)) == Some(word)
+        })?;
+        let s = bucket[way];
+        if way > 0 {
+            bucket.swap(way, way - 1);
+        }
+        let terms_at = s.at as usize + usize::from(s.word_len);
+        Some(&self.arena[terms_at..terms_at + usize::from(s.terms_len)])
+    }
+
+    fn put(&mut self, hash: u64, word: &str, terms: &str) {
         let (Ok(word_len), Ok(terms_len)) = (word.len().try_into(), terms.len().try_into()) else {
             return; // too long to be worth a slot
         };
         if self.arena.len() + word.len() + terms.len() > LOCAL_ARENA_BYTES {
             self.arena.clear();
-            self.slots.fill(Slot::default());
+            self.buckets.fill(Bucket::default());
         }
         let at = self.arena.len() as u32;
-        self.arena.extend_from_slice(word.as_bytes());
-        self.arena.extend_from_slice(terms);
-        self.slots[hash as usize & (LOCAL_SLOTS - 1)] = Slot {
+        self.arena.push_str(word);
+        self.arena.push_str(terms);
+        self.buckets[Self::bucket(hash)].0[WAYS - 1] = Slot {
             hash,
             at,
             word_len,
@@ -275,7 +303,7 @@ thread_local! {
 }
 
 /// Calls `f` with the encoded terms of a word, from the caches or analysed.
-fn with_terms<R>(word: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+fn with_terms<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     // 0 marks an empty slot.
     let hash = FxBuildHasher.hash_one(word) | 1;
     LOCAL.with_borrow_mut(|local| {
@@ -454,7 +482,7 @@ mod tests {
     fn cached_terms_are_the_analysed_terms() {
         // More distinct words than the per-thread table has slots, short and long, twice:
         // hits, misses and replaced slots all give what a fresh analysis gives.
-        let words: Vec<String> = (0..LOCAL_SLOTS + 500)
+        let words: Vec<String> = (0..LOCAL_BUCKETS * WAYS + 500)
             .flat_map(|i| {
                 [
                     format!("Raketen{i}programm"),
