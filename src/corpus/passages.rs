@@ -42,6 +42,21 @@ impl PassageSplitter {
 
     /// Windows of `text` as (char start, char end, slice), trimmed of surrounding whitespace.
     pub fn windows<'a>(&self, text: &'a str) -> Vec<(usize, usize, &'a str)> {
+        // Most blocks fit in one passage: no need to find their sentences.
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Vec::new();
+        }
+        let n = trimmed.chars().count();
+        if n <= self.max_chars {
+            let start = text[..text.len() - text.trim_start().len()].chars().count();
+            return vec![(start, start + n, trimmed)];
+        }
+        self.sentence_windows(text)
+    }
+
+    /// Windows of whole sentences (see [`PassageSplitter::windows`]).
+    fn sentence_windows<'a>(&self, text: &'a str) -> Vec<(usize, usize, &'a str)> {
         let pieces = self.pieces(text);
         if pieces.is_empty() {
             return Vec::new();
@@ -167,6 +182,15 @@ mod tests {
         }
         for (i, c) in chars.iter().enumerate() {
             assert!(covered[i] || c.is_whitespace(), "char {i} {c:?} lost");
+        }
+    }
+
+    proptest! {
+        /// The shortcut for a block that fits gives what finding its sentences gives.
+        #[test]
+        fn a_block_that_fits_is_one_window(text in "[ \n]{0,3}[a-zäöü .!?\n\u{a0}]{0,80}[ ]{0,3}") {
+            let s = PassageSplitter { max_chars: 60, max_overlap_chars: 20 };
+            prop_assert_eq!(s.windows(&text), s.sentence_windows(&text));
         }
     }
 
