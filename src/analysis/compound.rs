@@ -68,7 +68,10 @@ impl Substrings {
         let m = bounds.len();
         let mut table = vec![(0u8, 0u8); m * m];
         let bytes = word.as_bytes();
-        for a in 0..m - 1 {
+        // Parts begin at the start of the word or after a modifier, and leave room for a head.
+        let starts =
+            (0..m - 1).filter(|&a| a == 0 || (a >= MIN_MODIFIER_CHARS && a + MIN_PART_CHARS < m));
+        for a in starts {
             let mut node = fst.root();
             let mut out = fst::raw::Output::zero();
             let mut b = a + 1;

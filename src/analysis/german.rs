@@ -344,19 +344,46 @@ fn analyse_word(word: &str) -> Vec<String> {
     if word.starts_with(char::is_uppercase) {
         raw.extend(compound::without_genitive_s(&raw[0]));
     }
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::German);
     let mut terms: Vec<String> = Vec::with_capacity(raw.len());
-    for r in &raw {
-        let stem = stemmer.stem(r);
-        let stemmed = ier_verb_stem(&stem);
+    for (i, r) in raw.iter().enumerate() {
+        // The parts of compounds are a small vocabulary that recurs: their stems are cached.
+        let stemmed = if i == 0 { stem(r) } else { stem_part(r) };
         if !stemmed.is_empty()
             && stemmed.len() <= MAX_TOKEN_BYTES
             && !terms.iter().any(|t| **t == *stemmed)
         {
-            terms.push(stemmed.into());
+            terms.push(stemmed);
         }
     }
     terms
+}
+
+/// A folded lowercase word's stem.
+fn stem(word: &str) -> String {
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::German);
+    ier_verb_stem(&stemmer.stem(word)).to_string()
+}
+
+/// Stems of compound parts kept per thread before the cache starts over.
+const PART_STEMS: usize = 1 << 16;
+
+thread_local! {
+    static PART_STEM_CACHE: RefCell<FxHashMap<String, String>> = RefCell::default();
+}
+
+/// [`stem`], cached: for the parts of compounds.
+fn stem_part(part: &str) -> String {
+    PART_STEM_CACHE.with_borrow_mut(|cache| {
+        if let Some(s) = cache.get(part) {
+            return s.clone();
+        }
+        if cache.len() >= PART_STEMS {
+            cache.clear();
+        }
+        let s = stem(part);
+        cache.insert(part.to_string(), s.clone());
+        s
+    })
 }
 
 /// One stem for the forms of a verb in `-ieren`: Snowball stems `kritisieren` to `kritisi`

@@ -2,7 +2,7 @@
 //! reformed spelling `dass`. korpus indexes stop words (so phrases match exactly) and drops
 //! them from the bag-of-words part of a query, where they would only add noise.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
 /// Snowball's German list, with `dass`, question words and a few frequent forms added.
@@ -393,15 +393,15 @@ pub const ENGLISH: &[&str] = &[
 ];
 
 /// The words as written and folded (`über`, `uber`).
-fn set(words: &'static [&'static str]) -> HashSet<String> {
+fn set(words: &'static [&'static str]) -> FxHashSet<String> {
     words
         .iter()
         .flat_map(|w| [w.to_string(), super::fold::fold(w).into_owned()])
         .collect()
 }
 
-static GERMAN_SET: LazyLock<HashSet<String>> = LazyLock::new(|| set(GERMAN));
-static ENGLISH_SET: LazyLock<HashSet<String>> = LazyLock::new(|| set(ENGLISH));
+static GERMAN_SET: LazyLock<FxHashSet<String>> = LazyLock::new(|| set(GERMAN));
+static ENGLISH_SET: LazyLock<FxHashSet<String>> = LazyLock::new(|| set(ENGLISH));
 
 /// True for a lowercase German stop word (as written or folded).
 pub fn is_stop_word(word: &str) -> bool {
