@@ -6,9 +6,7 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use tantivy::tokenizer::TextAnalyzer;
-
-use crate::analysis;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 /// Longest snippet in characters before the passage is cut around its best match.
 pub const SNIPPET_CHARS: usize = 240;
@@ -31,7 +29,9 @@ pub fn snippet(
 ) -> Snippet {
     let mut marks: Vec<(usize, usize)> = Vec::new();
     if !terms.is_empty() {
-        for t in analysis::tokens(analyzer, text) {
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
             if terms.contains(&t.text) {
                 marks.push((t.offset_from, t.offset_to));
             }
