@@ -309,19 +309,24 @@ impl QueryBuilder {
     }
 
     /// The query for one clause's text on one field analysed as `lang`. A single word matches
-    /// as itself or (weighted down) through its compound parts; several words, or a phrase,
-    /// match as a phrase of the words themselves.
+    /// as itself or, with `parts` (on the clause's main field; weighted down), through its
+    /// compound parts; several words, or a phrase, match as a phrase of the words themselves.
     fn field_query(
         &self,
         field: Field,
         groups: &[Group],
         phrase: bool,
+        parts: bool,
         boost: f32,
     ) -> Vec<Box<dyn Query>> {
         match groups {
             [] => Vec::new(),
             [g] => {
-                let query_terms = if phrase { &g.terms[..1] } else { &g.terms[..] };
+                let query_terms = if phrase || !parts {
+                    &g.terms[..1]
+                } else {
+                    &g.terms[..]
+                };
                 let mut alts = Vec::new();
                 for (i, t) in query_terms.iter().enumerate() {
                     let w = if i == 0 { 1.0 } else { self.boosts.parts };
@@ -388,8 +393,11 @@ impl QueryBuilder {
                                 alts: &mut Vec<Box<dyn Query>>| {
                 for &lang in &self.langs {
                     let groups = self.groups(lang, &c.text);
-                    for (field, boost) in fields_of(lang) {
-                        alts.extend(self.field_query(field, &groups, c.phrase, boost));
+                    // The first field is the scope's main one: compound parts match there only
+                    // (in a title or heading they would be weak evidence at the cost of more
+                    // terms to score).
+                    for (i, (field, boost)) in fields_of(lang).into_iter().enumerate() {
+                        alts.extend(self.field_query(field, &groups, c.phrase, i == 0, boost));
                     }
                     if c.occur != Occur::MustNot {
                         let terms = highlight.entry(lang).or_default();
@@ -417,12 +425,14 @@ impl QueryBuilder {
                     f.author,
                     &self.groups(Lang::Plain, &c.text),
                     c.phrase,
+                    true,
                     1.0,
                 )),
                 Scope::Source => alternatives.extend(self.field_query(
                     f.source,
                     &self.groups(Lang::Plain, &c.text),
                     c.phrase,
+                    true,
                     1.0,
                 )),
                 Scope::Lang => alternatives.push(Box::new(TermQuery::new(
