@@ -305,6 +305,9 @@ impl KorpusIndex {
             removed.map_err(io_err("could not remove the old index", &p))?;
         }
         let (schema, fields) = schema();
+        // The document store: lz4 in 32 KB blocks. On the 10k benchmark corpus zstd (level 1)
+        // stores 28 % less but makes a batch with snippets 43 % slower; 16 KB blocks make it
+        // 13 % faster but the store 7 % larger; 64 KB blocks save 4 %.
         let settings = IndexSettings {
             docstore_blocksize: 32 * 1024,
             ..IndexSettings::default()
