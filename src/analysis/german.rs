@@ -310,18 +310,19 @@ fn with_terms<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
         if let Some(terms) = local.get(hash, word) {
             return f(terms);
         }
-        let cached = shard(hash).get(word).cloned();
-        let terms = cached.unwrap_or_else(|| {
-            let terms = encode(&analyse_word(word));
-            let mut c = shard(hash);
-            if c.len() >= CACHE_WORDS / CACHE_SHARDS {
-                c.clear();
-            }
-            c.insert(word.into(), terms.clone());
-            terms
-        });
+        if let Some(terms) = shard(hash).get(word) {
+            local.put(hash, word, terms);
+            return f(terms);
+        }
+        let terms = encode(&analyse_word(word));
         local.put(hash, word, &terms);
-        f(&terms)
+        let out = f(&terms);
+        let mut c = shard(hash);
+        if c.len() >= CACHE_WORDS / CACHE_SHARDS {
+            c.clear();
+        }
+        c.insert(word.into(), terms);
+        out
     })
 }
 
