@@ -17,7 +17,11 @@ Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries w
   * cold `korpus search` (a new process each time, warm page cache, top 10 with snippets,
     text output): p50 and p90 over 20 different queries (median of 5 runs each);
   * `korpus batch` queries/s for 1,000 and 10,000 queries (JSONL output with snippets,
-    2 threads), counted over the whole process.
+    2 threads), counted over the whole process;
+  * the German analyzer alone (benches/analyzer.rs): nanoseconds per word with cold and with
+    warm word caches, one thread;
+  * scaling: with a size other than 10,000 and a 10k result in WORK, how ingest time grew
+    against the article count, for korpus and the baseline.
 
 Results are printed as a Markdown table and written to WORK/results-N.json. The corpus is
 made from 10kGNAD (CC BY-NC-SA 4.0): it stays in WORK (default /tmp/korpus-bench), outside the
@@ -74,7 +78,8 @@ def main():
         sys.exit(f"no corpus generator at {bench}: pass --shared")
 
     print("building (release)…", file=sys.stderr)
-    run(["cargo", "build", "--release", "--quiet", "--bin", "korpus", "--example", "baseline"], cwd=ROOT)
+    run(["cargo", "build", "--release", "--quiet", "--bin", "korpus", "--example", "baseline",
+         "--example", "analyzer"], cwd=ROOT)
     korpus = str(ROOT / "target/release/korpus")
     baseline = str(ROOT / "target/release/examples/baseline")
 
@@ -172,6 +177,11 @@ def main():
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         res["batch"][k] = k / (time.perf_counter() - t)
 
+    # The analyzer alone, one thread.
+    p = subprocess.run([str(ROOT / "target/release/examples/analyzer"), str(articles)],
+                       check=True, capture_output=True, text=True)
+    res["analyzer_ns_per_word"] = [float(x) for x in re.findall(r"([\d.]+) ns/word", p.stdout)]
+
     out = work / f"results-{n}.json"
     out.write_text(json.dumps(res, indent=2))
     b, k = res["baseline"], res["korpus"]
@@ -195,6 +205,14 @@ def main():
     print(f"| cold search (20 queries) | p50 {s['p50']:.1f} ms, p90 {s['p90']:.1f} ms | | |")
     for kq, qps in res["batch"].items():
         print(f"| batch {kq:,} queries | {qps:,.0f} queries/s | | |")
+    cold, warm = res["analyzer_ns_per_word"]
+    print(f"| German analyzer alone (1 thread) | {cold:.0f} ns/word cold, {warm:.0f} ns/word warm | | |")
+    small = work / "results-10000.json"
+    if n != 10_000 and small.exists():
+        s10 = json.loads(small.read_text())
+        kx = k["wall_s"] / s10["korpus"]["wall_s"]
+        bx = b["wall_s"] / s10["baseline"]["wall_s"]
+        print(f"| ingest time vs 10k ({n // 10_000}× the articles) | {kx:.1f}× | {bx:.1f}× | |")
     print(f"\n(results in {out})")
 
 
