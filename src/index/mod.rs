@@ -24,7 +24,7 @@ use crate::corpus::{ArticleMeta, Passage, PassageKind};
 pub use writer::{ArticleWriter, Upsert};
 
 /// Version of the schema and of the metadata file; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// korpus's own metadata file inside the index folder.
 pub const META_FILE: &str = "korpus.json";
 
@@ -121,7 +121,13 @@ pub fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
-    let plain = analysed(Lang::Plain);
+    // Names (authors, sources) are short: their length says nothing, so no field norms.
+    let plain = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(Lang::Plain.analyzer_name())
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false),
+    );
     // Exact keys are only matched, never scored: no field norms (a byte per document each).
     let key = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
