@@ -5,6 +5,7 @@
     python3 benches/run.py --articles 100000
     python3 benches/run.py --txt           # also the file-per-article (.txt) path
     python3 benches/run.py --huge          # also one 100 MB single-line text file (and 300 MB)
+    python3 benches/run.py --runs 5        # full ingests of each, alternating (default 3)
 
 Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries with
 ../shared/bench/make_queries.py, builds korpus and the bare-Tantivy baseline
@@ -12,7 +13,8 @@ Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries w
 
   * ingest (JSONL): wall time, articles/s, passages/s, MB/s, peak RSS (/usr/bin/time -v),
     index size — for korpus and for the baseline, which indexes the same paragraphs as
-    {"title", "body"} lines with tantivy's en_stem analyzer on 2 threads;
+    {"title", "body"} lines with tantivy's en_stem analyzer on 2 threads; --runs full ingests of
+    each, alternating, medians shown, with the ratio of each pair;
   * re-ingest of the unchanged corpus;
   * cold `korpus search` (a new process each time, warm page cache, top 10 with snippets,
     text output): p50 and p90 over 20 different queries (median of 5 runs each);
@@ -69,6 +71,7 @@ def main():
     ap.add_argument("--huge", action="store_true",
                     help="also measure ingest of one 100 MB and one 300 MB single-line .txt file")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3, help="full ingests of each (medians are shown)")
     args = ap.parse_args()
     n = args.articles
     work = Path(args.work)
@@ -109,21 +112,29 @@ def main():
 
     res = {"articles": n, "corpus_mb": round(corpus_mb, 1)}
 
-    # Baseline: bare tantivy over the same paragraphs.
+    # Full ingests, baseline (bare tantivy over the same paragraphs) and korpus alternating;
+    # each figure is the median of the runs (the machine is shared: one run can be off by 1.4x).
     bidx = work / "baseline-index"
-    shutil.rmtree(bidx, ignore_errors=True)
-    wall, rss, _ = timed([baseline, str(bidx), str(passages)])
-    res["baseline"] = {"wall_s": wall, "rss_mb": rss / 1e6, "passages": baseline_passages,
-                       "size_mb": du(bidx) / 1e6}
-
-    # korpus: full ingest, then re-ingest of the unchanged corpus.
     kidx = work / "korpus-index"
-    shutil.rmtree(kidx, ignore_errors=True)
-    wall, rss, err = timed([korpus, "--index", str(kidx), "ingest", "--rebuild", "-q",
-                            "--threads", str(args.threads), str(articles)])
+    runs = {"baseline": [], "korpus": []}
+    for _ in range(args.runs):
+        shutil.rmtree(bidx, ignore_errors=True)
+        runs["baseline"].append(timed([baseline, str(bidx), str(passages)])[:2])
+        shutil.rmtree(kidx, ignore_errors=True)
+        wall, rss, err = timed([korpus, "--index", str(kidx), "ingest", "--rebuild", "-q",
+                                "--threads", str(args.threads), str(articles)])
+        runs["korpus"].append((wall, rss))
     m = re.search(r"(\d+) articles .*?, (\d+) passages", err)
     kp = int(m.group(2)) if m else 0
-    res["korpus"] = {"wall_s": wall, "rss_mb": rss / 1e6, "passages": kp, "size_mb": du(kidx) / 1e6}
+    med = lambda xs: statistics.median(xs)
+    res["baseline"] = {"wall_s": med(w for w, _ in runs["baseline"]),
+                       "rss_mb": med(r for _, r in runs["baseline"]) / 1e6,
+                       "passages": baseline_passages, "size_mb": du(bidx) / 1e6,
+                       "runs_s": [w for w, _ in runs["baseline"]]}
+    res["korpus"] = {"wall_s": med(w for w, _ in runs["korpus"]),
+                     "rss_mb": med(r for _, r in runs["korpus"]) / 1e6,
+                     "passages": kp, "size_mb": du(kidx) / 1e6,
+                     "runs_s": [w for w, _ in runs["korpus"]]}
     wall, rss, _ = timed([korpus, "--index", str(kidx), "ingest", "-q", "--threads", str(args.threads), str(articles)])
     res["reingest"] = {"wall_s": wall, "rss_mb": rss / 1e6}
 
@@ -188,7 +199,9 @@ def main():
     print(f"\n### korpus benchmark: {n:,} articles ({corpus_mb:.0f} MB JSONL), {args.threads} threads\n")
     print("| | korpus | bare tantivy | korpus / baseline |")
     print("|---|---:|---:|---:|")
-    print(f"| ingest wall | {k['wall_s']:.2f} s | {b['wall_s']:.2f} s | {k['wall_s'] / b['wall_s']:.2f} |")
+    print(f"| ingest wall (median of {args.runs}) | {k['wall_s']:.2f} s | {b['wall_s']:.2f} s | {k['wall_s'] / b['wall_s']:.2f} |")
+    each = ", ".join(f"{x / y:.2f}" for x, y in zip(k["runs_s"], b["runs_s"]))
+    print(f"| ingest ratio of each run | | | {each} |")
     print(f"| passages | {k['passages']:,} | {b['passages']:,} | |")
     print(f"| articles/s | {n / k['wall_s']:,.0f} | {n / b['wall_s']:,.0f} | |")
     print(f"| passages/s | {k['passages'] / k['wall_s']:,.0f} | {b['passages'] / b['wall_s']:,.0f} | |")
