@@ -4,7 +4,10 @@
 //! dropped final `-e`), no part is a function word or a derivational suffix, and the parts
 //! together are more frequent (geometric mean) than the word itself (Koehn & Knight, 2003).
 
+use std::cell::{OnceCell, RefCell};
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use super::stopwords::is_stop_word;
 
@@ -50,59 +53,67 @@ pub struct Part {
 }
 
 /// Which substrings of a word are lexicon words: for char boundaries `a < b`, the Zipf × 10 of
-/// `word[a..b]` and of `word[a..b] + "e"` (0 if not a word). Filled by walking the FST once
-/// from each start, so a word of n characters costs n walks, not n² lookups.
-struct Substrings {
+/// `word[a..b]` and of `word[a..b] + "e"` (0 if not a word). Each start's row is filled by one
+/// walk of the FST, and only when the search reaches that start (after a first part), so a word
+/// costs a walk per possible part, not a lookup per substring.
+struct Substrings<'w> {
+    fst: &'static fst::raw::Fst<&'static [u8]>,
+    word: &'w [u8],
     bounds: Vec<usize>,
-    table: Vec<(u8, u8)>,
+    rows: Vec<OnceCell<Vec<(u8, u8)>>>,
 }
 
-impl Substrings {
-    fn new(word: &str) -> Option<Substrings> {
+impl<'w> Substrings<'w> {
+    fn new(word: &'w str) -> Option<Substrings<'w>> {
         let fst = LEXICON.as_ref()?.as_fst();
         let bounds: Vec<usize> = word
             .char_indices()
             .map(|(i, _)| i)
             .chain([word.len()])
             .collect();
-        let m = bounds.len();
-        let mut table = vec![(0u8, 0u8); m * m];
-        let bytes = word.as_bytes();
-        // Parts begin at the start of the word or after a modifier, and leave room for a head.
-        let starts =
-            (0..m - 1).filter(|&a| a == 0 || (a >= MIN_MODIFIER_CHARS && a + MIN_PART_CHARS < m));
-        for a in starts {
-            let mut node = fst.root();
-            let mut out = fst::raw::Output::zero();
-            let mut b = a + 1;
-            for (pos, &byte) in bytes.iter().enumerate().skip(bounds[a]) {
-                let Some(i) = node.find_input(byte) else {
-                    break;
-                };
-                let t = node.transition(i);
-                out = out.cat(t.out);
-                node = fst.node(t.addr);
-                if pos + 1 == bounds[b] {
-                    let cell = &mut table[a * m + b];
-                    if node.is_final() {
-                        cell.0 = out.cat(node.final_output()).value().min(255) as u8;
-                    }
-                    if let Some(e) = node.find_input(b'e') {
-                        let t = node.transition(e);
-                        let next = fst.node(t.addr);
-                        if next.is_final() {
-                            cell.1 = out.cat(t.out).cat(next.final_output()).value().min(255) as u8;
-                        }
-                    }
-                    b += 1;
+        let rows = (0..bounds.len()).map(|_| OnceCell::new()).collect();
+        Some(Substrings {
+            fst,
+            word: word.as_bytes(),
+            bounds,
+            rows,
+        })
+    }
+
+    /// The row of start `a`: one walk of the FST along the word.
+    fn walk(&self, a: usize) -> Vec<(u8, u8)> {
+        let (fst, m) = (self.fst, self.bounds.len());
+        let mut row = vec![(0u8, 0u8); m];
+        let mut node = fst.root();
+        let mut out = fst::raw::Output::zero();
+        let mut b = a + 1;
+        for (pos, &byte) in self.word.iter().enumerate().skip(self.bounds[a]) {
+            let Some(i) = node.find_input(byte) else {
+                break;
+            };
+            let t = node.transition(i);
+            out = out.cat(t.out);
+            node = fst.node(t.addr);
+            if pos + 1 == self.bounds[b] {
+                let cell = &mut row[b];
+                if node.is_final() {
+                    cell.0 = out.cat(node.final_output()).value().min(255) as u8;
                 }
+                if let Some(e) = node.find_input(b'e') {
+                    let t = node.transition(e);
+                    let next = fst.node(t.addr);
+                    if next.is_final() {
+                        cell.1 = out.cat(t.out).cat(next.final_output()).value().min(255) as u8;
+                    }
+                }
+                b += 1;
             }
         }
-        Some(Substrings { bounds, table })
+        row
     }
 
     fn get(&self, a: usize, b: usize) -> (u64, u64) {
-        let (z, ze) = self.table[a * self.bounds.len() + b];
+        let (z, ze) = self.rows[a].get_or_init(|| self.walk(a))[b];
         (u64::from(z), u64::from(ze))
     }
 
@@ -295,10 +306,36 @@ pub fn expansions(word: &str) -> Vec<String> {
         return out;
     };
     for p in parts {
-        out.extend(expansions(&p.form));
+        out.extend(part_expansions(&p.form));
         out.push(p.form);
     }
     out
+}
+
+/// Parts whose expansions are kept per thread before the cache starts over.
+const PART_EXPANSIONS: usize = 1 << 16;
+
+thread_local! {
+    static PART_EXPANSION_CACHE: RefCell<FxHashMap<String, Vec<String>>> = RefCell::default();
+}
+
+/// [`expansions`] of a compound's part: parts are a small vocabulary that recurs, so long ones
+/// (those that can be split) are cached.
+fn part_expansions(part: &str) -> Vec<String> {
+    if part.len() < MIN_WORD_CHARS {
+        return Vec::new(); // fewer bytes than the shortest splittable word has characters
+    }
+    if let Some(e) = PART_EXPANSION_CACHE.with_borrow(|c| c.get(part).cloned()) {
+        return e;
+    }
+    let e = expansions(part);
+    PART_EXPANSION_CACHE.with_borrow_mut(|c| {
+        if c.len() >= PART_EXPANSIONS {
+            c.clear();
+        }
+        c.insert(part.to_string(), e.clone());
+    });
+    e
 }
 
 #[cfg(test)]
