@@ -114,27 +114,20 @@ fn lang_index(lang: Lang) -> usize {
 /// Builds the schema.
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let analysed = |lang: Lang| {
+    let indexed = |tokenizer: &str, record: IndexRecordOption, norms: bool| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(lang.analyzer_name())
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                .set_tokenizer(tokenizer)
+                .set_index_option(record)
+                .set_fieldnorms(norms),
         )
     };
-    // Names (authors, sources) are short: their length says nothing, so no field norms.
-    let plain = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(Lang::Plain.analyzer_name())
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
-            .set_fieldnorms(false),
-    );
-    // Exact keys are only matched, never scored: no field norms (a byte per document each).
-    let key = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer("raw")
-            .set_index_option(IndexRecordOption::Basic)
-            .set_fieldnorms(false),
-    );
+    let positions = IndexRecordOption::WithFreqsAndPositions;
+    let analysed = |lang: Lang| indexed(lang.analyzer_name(), positions, true);
+    // Names (authors, sources) are short: their length says nothing, so no field norms; exact
+    // keys are only matched, never scored (a field norm costs a byte per document).
+    let plain = indexed(Lang::Plain.analyzer_name(), positions, false);
+    let key = indexed("raw", IndexRecordOption::Basic, false);
     let by_lang = |b: &mut tantivy::schema::SchemaBuilder, name: &str| {
         Lang::ALL.map(|l| b.add_text_field(&format!("{name}_{}", l.suffix()), analysed(l)))
     };
@@ -453,9 +446,12 @@ impl KorpusIndex {
     }
 }
 
+/// The `doc_kind` of article records.
+pub const RECORD_KIND: &str = "article";
+
 /// The term only article records have.
 pub fn record_term(f: &Fields) -> Term {
-    Term::from_field_text(f.doc_kind, "article")
+    Term::from_field_text(f.doc_kind, RECORD_KIND)
 }
 
 /// The 64-bit key of an article id (FNV-1a: stable across versions and platforms).

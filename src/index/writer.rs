@@ -223,7 +223,7 @@ impl ArticleWriter {
 /// An article's record: its id and full metadata.
 fn record_document(f: &Fields, meta: &ArticleMeta) -> TantivyDocument {
     let mut record = TantivyDocument::default();
-    record.add_text(f.doc_kind, "article");
+    record.add_text(f.doc_kind, super::RECORD_KIND);
     record.add_text(f.article_id, &meta.id);
     record.add_text(f.meta, serde_json::to_string(meta).unwrap_or_default());
     record
