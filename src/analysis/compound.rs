@@ -312,11 +312,8 @@ pub fn expansions(word: &str) -> Vec<String> {
     out
 }
 
-/// Parts whose expansions are kept per thread before the cache starts over.
-const PART_EXPANSIONS: usize = 1 << 16;
-
 thread_local! {
-    static PART_EXPANSION_CACHE: RefCell<FxHashMap<String, Vec<String>>> = RefCell::default();
+    static PART_EXPANSIONS: RefCell<FxHashMap<String, Vec<String>>> = RefCell::default();
 }
 
 /// [`expansions`] of a compound's part: parts are a small vocabulary that recurs, so long ones
@@ -325,17 +322,7 @@ fn part_expansions(part: &str) -> Vec<String> {
     if part.len() < MIN_WORD_CHARS {
         return Vec::new(); // fewer bytes than the shortest splittable word has characters
     }
-    if let Some(e) = PART_EXPANSION_CACHE.with_borrow(|c| c.get(part).cloned()) {
-        return e;
-    }
-    let e = expansions(part);
-    PART_EXPANSION_CACHE.with_borrow_mut(|c| {
-        if c.len() >= PART_EXPANSIONS {
-            c.clear();
-        }
-        c.insert(part.to_string(), e.clone());
-    });
-    e
+    super::memo(&PART_EXPANSIONS, part, || expansions(part))
 }
 
 #[cfg(test)]

@@ -136,7 +136,8 @@ impl Iterator for Words<'_> {
     fn next(&mut self) -> Option<(usize, usize)> {
         let bytes = self.text.as_bytes();
         let mut i = self.at;
-        // Skip to the first letter or digit.
+        // Skip to the first letter or digit. ASCII bytes are matched here rather than through
+        // `word_char`: on the analyzer benchmark that saves 5 % of all instructions.
         let start = loop {
             match bytes.get(i) {
                 None => {
@@ -365,26 +366,13 @@ fn stem(word: &str) -> String {
     ier_verb_stem(&stemmer.stem(word)).to_string()
 }
 
-/// Stems of compound parts kept per thread before the cache starts over.
-const PART_STEMS: usize = 1 << 16;
-
 thread_local! {
-    static PART_STEM_CACHE: RefCell<FxHashMap<String, String>> = RefCell::default();
+    static PART_STEMS: RefCell<FxHashMap<String, String>> = RefCell::default();
 }
 
 /// [`stem`], cached: for the parts of compounds.
 fn stem_part(part: &str) -> String {
-    PART_STEM_CACHE.with_borrow_mut(|cache| {
-        if let Some(s) = cache.get(part) {
-            return s.clone();
-        }
-        if cache.len() >= PART_STEMS {
-            cache.clear();
-        }
-        let s = stem(part);
-        cache.insert(part.to_string(), s.clone());
-        s
-    })
+    super::memo(&PART_STEMS, part, || stem(part))
 }
 
 /// One stem for the forms of a verb in `-ieren`: Snowball stems `kritisieren` to `kritisi`

@@ -91,6 +91,30 @@ pub fn register(manager: &TokenizerManager) {
     }
 }
 
+/// Entries a per-thread memo keeps before it starts over.
+const MEMO_ENTRIES: usize = 1 << 16;
+
+/// A per-thread memo of a function of a word (stems and splits of compound parts, a small
+/// vocabulary that recurs): the value kept for `key`, or `compute`d and kept. The memo is not
+/// borrowed while `compute` runs, so it may use the same memo.
+fn memo<V: Clone>(
+    cache: &'static std::thread::LocalKey<std::cell::RefCell<rustc_hash::FxHashMap<String, V>>>,
+    key: &str,
+    compute: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = cache.with_borrow(|c| c.get(key).cloned()) {
+        return v;
+    }
+    let v = compute();
+    cache.with_borrow_mut(|c| {
+        if c.len() >= MEMO_ENTRIES {
+            c.clear();
+        }
+        c.insert(key.to_string(), v.clone());
+    });
+    v
+}
+
 /// The tokens an analyzer produces for `text` (offsets are byte offsets into `text`).
 pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     let mut out = Vec::new();
