@@ -3,9 +3,11 @@
 //! visible to readers until [`ArticleWriter::commit`]; dropping the writer rolls back.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 
 use tantivy::directory::error::LockError;
+use tantivy::indexer::UserOperation;
+use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use super::{Fields, IndexError, KorpusIndex, article_key, tantivy_reason, to_tantivy_date};
@@ -26,7 +28,8 @@ pub enum Upsert {
 
 /// The single writer of an index during one ingest run.
 pub struct ArticleWriter {
-    writer: IndexWriter<TantivyDocument>,
+    writer: IndexWriter<Queued>,
+    backlog: Arc<Backlog>,
     fields: Fields,
     path: String,
     existing: HashMap<String, ArticleMeta>,
@@ -80,6 +83,7 @@ impl ArticleWriter {
         }
         Ok(ArticleWriter {
             writer,
+            backlog: Arc::default(),
             fields: index.fields.clone(),
             path,
             existing,
@@ -92,8 +96,11 @@ impl ArticleWriter {
     pub fn upsert(&self, article: &Article) -> Result<Upsert, IndexError> {
         let status = self.claim(&article.meta);
         if matches!(status, Upsert::New | Upsert::Updated) {
-            self.add_record(&article.meta)?;
-            self.add_passages(&article.meta, &article.passages, article.passages.len())?;
+            let shared = Shared::new(&article.meta, article.passages.len());
+            let record = record_document(&self.fields, &article.meta);
+            let passages =
+                (article.passages.iter()).map(|p| passage_document(&self.fields, &shared, p));
+            self.add(std::iter::once(record).chain(passages).collect())?;
         }
         Ok(status)
     }
@@ -148,7 +155,7 @@ impl ArticleWriter {
 
     /// Adds an article's record document.
     pub fn add_record(&self, meta: &ArticleMeta) -> Result<(), IndexError> {
-        self.add(record_document(&self.fields, meta))
+        self.add(vec![record_document(&self.fields, meta)])
     }
 
     /// Adds passages of an article that has `count` in all.
@@ -159,15 +166,27 @@ impl ArticleWriter {
         count: usize,
     ) -> Result<(), IndexError> {
         let shared = Shared::new(meta, count);
-        for p in passages {
-            self.add(passage_document(&self.fields, &shared, p))?;
-        }
-        Ok(())
+        self.add(
+            (passages.iter())
+                .map(|p| passage_document(&self.fields, &shared, p))
+                .collect(),
+        )
     }
 
-    fn add(&self, doc: TantivyDocument) -> Result<(), IndexError> {
+    /// Adds documents as one batch: tantivy writes a batch into one segment, in order, so an
+    /// article's documents stay together (one channel message, neighbouring doc ids, repeated
+    /// metadata in the same store block).
+    fn add(&self, docs: Vec<TantivyDocument>) -> Result<(), IndexError> {
+        let ticket = self.backlog.enter(docs.len());
+        let mut ticket = Some(ticket);
+        let queued = docs.into_iter().map(|doc| {
+            UserOperation::Add(Queued {
+                doc,
+                _ticket: ticket.take(),
+            })
+        });
         self.writer
-            .add_document(doc)
+            .run(queued.collect::<Vec<_>>())
             .map(drop)
             .map_err(|e| self.err("could not add a document", e))
     }
@@ -217,6 +236,74 @@ impl ArticleWriter {
             path: self.path.clone(),
             reason,
         }
+    }
+}
+
+/// Documents handed to tantivy that no indexing thread has taken up yet. tantivy's queue holds
+/// 10,000 batches; with whole articles as batches that would let ~150,000 documents (hundreds of
+/// MB) wait in memory while the readers run ahead, so the writer waits below this many.
+#[derive(Default)]
+struct Backlog {
+    docs: Mutex<usize>,
+    taken: Condvar,
+}
+
+const MAX_BACKLOG_DOCS: usize = 10_000;
+const STALLED: std::time::Duration = std::time::Duration::from_millis(50);
+
+impl Backlog {
+    /// Waits until the backlog has room, then counts `docs` more in it. A wait that sees no
+    /// progress for a while gives up (a failed indexing thread takes nothing more; sending then
+    /// reports its error).
+    fn enter(self: &Arc<Self>, docs: usize) -> Ticket {
+        let mut n = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+        while *n > 0 && *n + docs > MAX_BACKLOG_DOCS {
+            let (guard, wait) =
+                (self.taken.wait_timeout(n, STALLED)).unwrap_or_else(|p| p.into_inner());
+            n = guard;
+            if wait.timed_out() {
+                break;
+            }
+        }
+        *n += docs;
+        Ticket {
+            backlog: Arc::clone(self),
+            docs,
+        }
+    }
+}
+
+/// Carried by the first document of a batch: leaves the backlog when tantivy has indexed it
+/// (the indexing thread drops it), taking the batch's count along.
+struct Ticket {
+    backlog: Arc<Backlog>,
+    docs: usize,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut n = (self.backlog.docs.lock()).unwrap_or_else(|p| p.into_inner());
+        *n -= self.docs;
+        self.backlog.taken.notify_all();
+    }
+}
+
+/// A document on its way to tantivy.
+struct Queued {
+    doc: TantivyDocument,
+    _ticket: Option<Ticket>,
+}
+
+impl Document for Queued {
+    type Value<'a> = <TantivyDocument as Document>::Value<'a>;
+    type FieldsValuesIter<'a> = <TantivyDocument as Document>::FieldsValuesIter<'a>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.doc.iter_fields_and_values()
+    }
+
+    fn into_tantivy_document(self) -> TantivyDocument {
+        self.doc
     }
 }
 
