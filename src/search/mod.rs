@@ -47,7 +47,7 @@ impl From<QueryError> for SearchError {
 type Candidate = (f32, DocAddress, Option<u64>);
 
 /// Candidates (at least) whose proximity score is computed before the final ranking.
-const RESCORE_WINDOW: usize = 20;
+const RESCORE_WINDOW: usize = 10;
 
 /// Restrictions on which passages may match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -215,7 +215,7 @@ impl Engine {
         // Proximity is scored for the best candidates only (a rescoring window), so the ranked
         // words can be collected with tantivy's skipping (block-max WAND).
         let window = if built.proximity.is_some() {
-            (limit * 2).max(RESCORE_WINDOW)
+            limit.max(RESCORE_WINDOW)
         } else {
             limit
         };
