@@ -73,29 +73,50 @@ pub fn run(cfg: &BatchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resu
     let index = open_index(&cfg.index, diag)?;
     let engine = Engine::new(&index)?;
     let started = Instant::now();
-    let outcomes = execute(&engine, &queries, cfg.threads, cfg.progress)?;
-    let elapsed = started.elapsed().as_secs_f64();
+    // Results stream out in input order, a chunk of queries at a time: the workers also render
+    // them, and memory holds one chunk, not the whole run.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    match cfg.output {
-        BatchOutput::Jsonl => render::batch_jsonl(&mut out, &outcomes)?,
-        BatchOutput::Trec => render::trec(&mut out, &outcomes, cfg.doc_id == DocIdKind::Article)?,
-    }
-    out.flush()?;
-    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
-    if cfg.output == BatchOutput::Trec {
-        for o in &outcomes {
-            if let Err(e) = &o.result {
-                writeln!(diag, "korpus: query {}: {e}", o.id)?;
+    let (trec, articles) = (
+        cfg.output == BatchOutput::Trec,
+        cfg.doc_id == DocIdKind::Article,
+    );
+    let render = |o: QueryOutcome| -> (Vec<u8>, Option<String>) {
+        let mut line = Vec::with_capacity(4096);
+        // Writing to a Vec cannot fail.
+        let _ = if trec {
+            render::trec(&mut line, &o, articles)
+        } else {
+            render::batch_jsonl(&mut line, &o)
+        };
+        (line, o.result.err().map(|e| format!("query {}: {e}", o.id)))
+    };
+    let (mut total, mut failed) = (0, 0);
+    execute_each(
+        &engine,
+        &queries,
+        cfg.threads,
+        cfg.progress,
+        render,
+        |(line, error)| {
+            total += 1;
+            out.write_all(&line)?;
+            if let Some(e) = error {
+                failed += 1;
+                if trec {
+                    writeln!(diag, "korpus: {e}")?;
+                }
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
+    out.flush()?;
+    let elapsed = started.elapsed().as_secs_f64();
     if cfg.summary {
         writeln!(
             diag,
-            "korpus: {} queries, {failed} failed, {:.2} s, {:.0} queries/s",
-            outcomes.len(),
+            "korpus: {total} queries, {failed} failed, {:.2} s, {:.0} queries/s",
             elapsed,
-            outcomes.len() as f64 / elapsed.max(1e-9)
+            total as f64 / elapsed.max(1e-9)
         )?;
     }
     Ok(Outcome::from_failures(failed))
@@ -243,12 +264,41 @@ fn jsonl_query(line: &str, line_no: String, defaults: &SearchRequest) -> BatchQu
 }
 
 /// Runs the queries on `threads` workers; results keep the input order.
+/// Runs the queries on `threads` workers and returns their outcomes in input order.
 pub fn execute(
     engine: &Engine,
     queries: &[BatchQuery],
     threads: usize,
     progress: bool,
 ) -> Result<Vec<QueryOutcome>> {
+    let mut outcomes = Vec::with_capacity(queries.len());
+    execute_each(
+        engine,
+        queries,
+        threads,
+        progress,
+        |o| o,
+        |o| {
+            outcomes.push(o);
+            Ok(())
+        },
+    )?;
+    Ok(outcomes)
+}
+
+/// Queries handed to the workers at a time.
+const CHUNK: usize = 512;
+
+/// Runs the queries on `threads` workers, turns each outcome into a `T` there with `map`, and
+/// hands them to `sink` in input order, a chunk at a time.
+pub fn execute_each<T: Send>(
+    engine: &Engine,
+    queries: &[BatchQuery],
+    threads: usize,
+    progress: bool,
+    map: impl Fn(QueryOutcome) -> T + Sync,
+    mut sink: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -265,30 +315,29 @@ pub fn execute(
     } else {
         ProgressBar::hidden()
     };
-    let outcomes = pool.install(|| {
-        queries
-            .par_iter()
-            .map(|q| {
-                let started = Instant::now();
-                let (query, result) = match &q.request {
-                    Ok(req) => (
-                        req.query.clone(),
-                        engine.search(req).map_err(|e| e.to_string()),
-                    ),
-                    Err(e) => (String::new(), Err(e.clone())),
-                };
-                bar.inc(1);
-                QueryOutcome {
-                    id: q.id.clone(),
-                    query,
-                    took_ms: started.elapsed().as_secs_f64() * 1000.0,
-                    result,
-                }
-            })
-            .collect()
-    });
+    let one = |q: &BatchQuery| {
+        let started = Instant::now();
+        let (query, result) = match &q.request {
+            Ok(req) => (
+                req.query.clone(),
+                engine.search(req).map_err(|e| e.to_string()),
+            ),
+            Err(e) => (String::new(), Err(e.clone())),
+        };
+        bar.inc(1);
+        map(QueryOutcome {
+            id: q.id.clone(),
+            query,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            result,
+        })
+    };
+    for chunk in queries.chunks(CHUNK) {
+        let done: Vec<T> = pool.install(|| chunk.par_iter().map(one).collect());
+        done.into_iter().try_for_each(&mut sink)?;
+    }
     bar.finish_and_clear();
-    Ok(outcomes)
+    Ok(())
 }
 
 #[cfg(test)]

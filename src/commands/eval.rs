@@ -113,7 +113,9 @@ pub fn run(cfg: &EvalConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resul
             std::fs::File::create(path)
                 .with_context(|| format!("could not write {}", path.display()))?,
         );
-        render::trec(&mut f, &outcomes, true)?;
+        for o in &outcomes {
+            render::trec(&mut f, o, true)?;
+        }
         f.flush()?;
     }
     let m = evaluate(&qrels, &run);

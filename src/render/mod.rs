@@ -188,51 +188,47 @@ pub fn article_text(
     Ok(())
 }
 
-/// `batch --format jsonl`: one line per query, in input order.
-pub fn batch_jsonl(out: &mut dyn Write, outcomes: &[QueryOutcome]) -> io::Result<()> {
-    for o in outcomes {
-        let line = match &o.result {
-            Ok(r) => wire::BatchLineJson {
-                id: &o.id,
-                query: &o.query,
-                took_ms: Some((o.took_ms * 1000.0).round() / 1000.0),
-                hits: Some(r.hits.iter().map(wire::HitJson::from).collect()),
-                error: None,
-            },
-            Err(e) => wire::BatchLineJson {
-                id: &o.id,
-                query: &o.query,
-                took_ms: None,
-                hits: None,
-                error: Some(e),
-            },
-        };
-        serde_json::to_writer(&mut *out, &line)?;
-        writeln!(out)?;
-    }
-    Ok(())
+/// `batch --format jsonl`: the line of one query.
+pub fn batch_jsonl(out: &mut dyn Write, o: &QueryOutcome) -> io::Result<()> {
+    let line = match &o.result {
+        Ok(r) => wire::BatchLineJson {
+            id: &o.id,
+            query: &o.query,
+            took_ms: Some((o.took_ms * 1000.0).round() / 1000.0),
+            hits: Some(r.hits.iter().map(wire::HitJson::from).collect()),
+            error: None,
+        },
+        Err(e) => wire::BatchLineJson {
+            id: &o.id,
+            query: &o.query,
+            took_ms: None,
+            hits: None,
+            error: Some(e),
+        },
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    writeln!(out)
 }
 
-/// A TREC run: `qid Q0 docid rank score korpus`. With `articles`, the document id is the
-/// article id and each article appears once (results must be grouped by article).
-pub fn trec(out: &mut dyn Write, outcomes: &[QueryOutcome], articles: bool) -> io::Result<()> {
-    for o in outcomes {
-        let Ok(r) = &o.result else { continue };
-        let qid: String = o.id.split_whitespace().collect::<Vec<_>>().join("_");
-        let mut seen = std::collections::HashSet::new();
-        let mut rank = 0;
-        for h in &r.hits {
-            let doc = if articles {
-                if !seen.insert(h.article.id.as_str()) {
-                    continue;
-                }
-                h.article.id.clone()
-            } else {
-                format!("{}#{}", h.article.id, h.passage.number)
-            };
-            rank += 1;
-            writeln!(out, "{qid} Q0 {doc} {rank} {:.4} korpus", h.score)?;
-        }
+/// A TREC run's lines for one query: `qid Q0 docid rank score korpus`. With `articles`, the
+/// document id is the article id and each article appears once (results must be grouped by
+/// article). A failed query has none.
+pub fn trec(out: &mut dyn Write, o: &QueryOutcome, articles: bool) -> io::Result<()> {
+    let Ok(r) = &o.result else { return Ok(()) };
+    let qid: String = o.id.split_whitespace().collect::<Vec<_>>().join("_");
+    let mut seen = std::collections::HashSet::new();
+    let mut rank = 0;
+    for h in &r.hits {
+        let doc = if articles {
+            if !seen.insert(h.article.id.as_str()) {
+                continue;
+            }
+            h.article.id.clone()
+        } else {
+            format!("{}#{}", h.article.id, h.passage.number)
+        };
+        rank += 1;
+        writeln!(out, "{qid} Q0 {doc} {rank} {:.4} korpus", h.score)?;
     }
     Ok(())
 }
