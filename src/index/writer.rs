@@ -370,3 +370,40 @@ fn passage_document(f: &Fields, a: &Shared, p: &Passage) -> TantivyDocument {
     d.add_text(f.path, &meta.path);
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(b: &Backlog) -> usize {
+        *b.docs.lock().unwrap()
+    }
+
+    #[test]
+    fn the_backlog_counts_batches_until_indexed_and_never_waits_forever() {
+        let backlog = Arc::new(Backlog::default());
+        let first = backlog.enter(MAX_BACKLOG_DOCS - 5);
+        let second = backlog.enter(5);
+        assert_eq!(waiting(&backlog), MAX_BACKLOG_DOCS);
+        // Full: a batch waits for room, which a taken batch makes.
+        let b = Arc::clone(&backlog);
+        let taker = std::thread::spawn(move || {
+            std::thread::sleep(STALLED / 5);
+            let before = waiting(&b);
+            drop(first);
+            (b, before)
+        });
+        let third = backlog.enter(100);
+        let (backlog, before) = taker.join().unwrap();
+        assert_eq!(
+            before, MAX_BACKLOG_DOCS,
+            "the third batch entered a full backlog"
+        );
+        assert_eq!(waiting(&backlog), 105);
+        // With nothing taken (a stopped indexing thread), the wait gives up.
+        let fourth = backlog.enter(MAX_BACKLOG_DOCS);
+        assert_eq!(waiting(&backlog), MAX_BACKLOG_DOCS + 105);
+        drop((second, third, fourth));
+        assert_eq!(waiting(&backlog), 0);
+    }
+}
