@@ -263,7 +263,6 @@ fn jsonl_query(line: &str, line_no: String, defaults: &SearchRequest) -> BatchQu
     BatchQuery { id, request }
 }
 
-/// Runs the queries on `threads` workers; results keep the input order.
 /// Runs the queries on `threads` workers and returns their outcomes in input order.
 pub fn execute(
     engine: &Engine,

@@ -96,10 +96,9 @@ impl ArticleWriter {
     pub fn upsert(&self, article: &Article) -> Result<Upsert, IndexError> {
         let status = self.claim(&article.meta);
         if matches!(status, Upsert::New | Upsert::Updated) {
-            let shared = Shared::new(&article.meta, article.passages.len());
-            let record = record_document(&self.fields, &article.meta);
-            let passages =
-                (article.passages.iter()).map(|p| passage_document(&self.fields, &shared, p));
+            let (meta, passages) = (&article.meta, &article.passages);
+            let record = record_document(&self.fields, meta);
+            let passages = self.passage_documents(meta, passages, passages.len());
             self.add(std::iter::once(record).chain(passages).collect())?;
         }
         Ok(status)
@@ -165,20 +164,24 @@ impl ArticleWriter {
         passages: &[Passage],
         count: usize,
     ) -> Result<(), IndexError> {
+        self.add(self.passage_documents(meta, passages, count).collect())
+    }
+
+    fn passage_documents(
+        &self,
+        meta: &ArticleMeta,
+        passages: &[Passage],
+        count: usize,
+    ) -> impl Iterator<Item = TantivyDocument> {
         let shared = Shared::new(meta, count);
-        self.add(
-            (passages.iter())
-                .map(|p| passage_document(&self.fields, &shared, p))
-                .collect(),
-        )
+        (passages.iter()).map(move |p| passage_document(&self.fields, &shared, p))
     }
 
     /// Adds documents as one batch: tantivy writes a batch into one segment, in order, so an
     /// article's documents stay together (one channel message, neighbouring doc ids, repeated
     /// metadata in the same store block).
     fn add(&self, docs: Vec<TantivyDocument>) -> Result<(), IndexError> {
-        let ticket = self.backlog.enter(docs.len());
-        let mut ticket = Some(ticket);
+        let mut ticket = Some(self.backlog.enter(docs.len()));
         let queued = docs.into_iter().map(|doc| {
             UserOperation::Add(Queued {
                 doc,
@@ -186,7 +189,7 @@ impl ArticleWriter {
             })
         });
         self.writer
-            .run(queued.collect::<Vec<_>>())
+            .run(queued)
             .map(drop)
             .map_err(|e| self.err("could not add a document", e))
     }
