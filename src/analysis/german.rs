@@ -11,6 +11,7 @@
 //! atomic, and behind it one cache shared by all threads.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::sync::{LazyLock, Mutex};
 
@@ -385,6 +386,44 @@ fn ier_verb_stem(stem: &str) -> &str {
     }
 }
 
+/// The byte spans of the words of `text` that are indexed as one of `terms`: the words a
+/// snippet highlights. Every term of a word is a piece of the word's folded lowercase form
+/// (a stem is a prefix of it, a compound part a stretch of it), so a word in which no term
+/// occurs cannot match and is not analysed: most words of a passage cost one scan.
+pub fn matching_words(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
+    let mut lower = String::new();
+    Words::new(text)
+        .filter(|&(start, end)| {
+            let word = &text[start..end];
+            could_have_term(word, terms, &mut lower)
+                && with_terms(word, |t| decode(t).any(|t| terms.contains(t)))
+        })
+        .collect()
+}
+
+/// False only when none of `terms` can be among a word's terms (see [`matching_words`]);
+/// words with hyphens are not ruled out. `lower` is a reused buffer.
+fn could_have_term(word: &str, terms: &HashSet<String>, lower: &mut String) -> bool {
+    if word.contains(is_hyphen) {
+        return true;
+    }
+    lower.clear();
+    if word.is_ascii() {
+        lower.push_str(word);
+        lower.make_ascii_lowercase();
+    } else {
+        *lower = word.to_lowercase();
+    }
+    let key = fold(lower);
+    terms.iter().any(|t| is_piece(t, &key))
+}
+
+/// Whether a term can come from a word whose folded lowercase form is `key`: it is a stretch of
+/// it, or a compound part whose dropped final `-e` the lexicon form restores.
+fn is_piece(term: &str, key: &str) -> bool {
+    key.contains(term) || term.strip_suffix('e').is_some_and(|t| key.contains(t))
+}
+
 /// The German tokens of a text.
 pub fn analyze(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
@@ -405,6 +444,57 @@ pub fn analyze(text: &str) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every word of `text` whose terms are not all in its folded lowercase form.
+    fn words_with_foreign_terms(text: &str) -> Vec<(String, Vec<String>)> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (s, e) in words(text) {
+            let word = &text[s..e];
+            if word.contains(is_hyphen) || !seen.insert(word.to_string()) {
+                continue;
+            }
+            let key = fold(&word.to_lowercase()).into_owned();
+            let foreign: Vec<String> = analyse_word(word)
+                .into_iter()
+                .filter(|t| !is_piece(t, &key))
+                .collect();
+            if !foreign.is_empty() {
+                out.push((word.to_string(), foreign));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn terms_are_pieces_of_the_folded_word() {
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut text = std::fs::read_to_string(format!("{fixtures}/seed.txt")).unwrap();
+        text += &std::fs::read_to_string(format!("{fixtures}/xquad-de/corpus.jsonl")).unwrap();
+        text += &std::fs::read_to_string(format!("{fixtures}/compounds-de.tsv")).unwrap();
+        if let Ok(extra) = std::env::var("KORPUS_VOCABULARY") {
+            text += &std::fs::read_to_string(extra).unwrap();
+        }
+        let foreign = words_with_foreign_terms(&text);
+        assert!(foreign.is_empty(), "{} words: {foreign:?}", foreign.len());
+    }
+
+    #[test]
+    fn matching_words_are_the_words_with_a_query_term() {
+        let text = "Die Langstreckenraketen flogen, Süd-Korea sah Raketen; Straßen blieben leer.";
+        let terms: HashSet<String> = ["rak", "korea", "strass"].map(String::from).into();
+        let expected: Vec<(usize, usize)> = words(text)
+            .into_iter()
+            .filter(|&(s, e)| analyse_word(&text[s..e]).iter().any(|t| terms.contains(t)))
+            .collect();
+        let spans = matching_words(text, &terms);
+        assert_eq!(spans, expected);
+        let marked: Vec<&str> = spans.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(
+            marked,
+            ["Langstreckenraketen", "Süd-Korea", "Raketen", "Straßen"]
+        );
+    }
 
     fn toks(text: &str) -> Vec<(usize, String)> {
         analyze(text)

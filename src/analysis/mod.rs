@@ -8,12 +8,13 @@ pub mod german;
 mod lang;
 pub mod stopwords;
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
-    TokenizerManager,
+    TokenStream, TokenizerManager,
 };
 
 pub use lang::{detect_language, detect_language_of};
@@ -72,6 +73,31 @@ impl Lang {
             Lang::Plain => base.build(),
         }
     }
+}
+
+/// The byte spans of the words of `text` that `analyzer`, of family `lang`, indexes as one of
+/// `terms` (for highlighting), in text order; a word of several matching tokens once.
+pub fn matching_spans(
+    lang: Lang,
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    terms: &HashSet<String>,
+) -> Vec<(usize, usize)> {
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    if lang == Lang::German {
+        return german::matching_words(text, terms);
+    }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        if terms.contains(&t.text) && spans.last() != Some(&(t.offset_from, t.offset_to)) {
+            spans.push((t.offset_from, t.offset_to));
+        }
+    }
+    spans
 }
 
 impl fmt::Display for Lang {

@@ -277,6 +277,7 @@ impl Engine {
                 let terms = built.highlight.get(&lang).unwrap_or(&empty);
                 let mut analyzer = self.analyzers[&lang].clone();
                 hit.snippet = Some(snippet::snippet(
+                    lang,
                     &mut analyzer,
                     &hit.passage.text,
                     terms,

@@ -6,7 +6,9 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis::{self, Lang};
 
 /// Longest snippet in characters before the passage is cut around its best match.
 pub const SNIPPET_CHARS: usize = 240;
@@ -20,23 +22,16 @@ pub struct Snippet {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// Builds the snippet of `text` for the analysed query `terms`.
+/// Builds the snippet of `text`, written in a language of family `lang` that `analyzer`
+/// analyses, for the analysed query `terms`.
 pub fn snippet(
+    lang: Lang,
     analyzer: &mut TextAnalyzer,
     text: &str,
     terms: &HashSet<String>,
     max_chars: usize,
 ) -> Snippet {
-    let mut marks: Vec<(usize, usize)> = Vec::new();
-    if !terms.is_empty() {
-        let mut stream = analyzer.token_stream(text);
-        while stream.advance() {
-            let t = stream.token();
-            if terms.contains(&t.text) {
-                marks.push((t.offset_from, t.offset_to));
-            }
-        }
-    }
+    let mut marks = analysis::matching_spans(lang, analyzer, text, terms);
     marks.sort_unstable();
     marks.dedup();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(marks.len());
@@ -111,7 +106,6 @@ fn best_window(text: &str, marks: &[(usize, usize)], max_chars: usize) -> (usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::Lang;
     use proptest::prelude::*;
 
     fn terms(words: &[&str]) -> HashSet<String> {
@@ -125,6 +119,7 @@ mod tests {
     #[test]
     fn stemmed_matches_highlight_the_written_word() {
         let s = snippet(
+            Lang::German,
             &mut Lang::German.analyzer(),
             "Kim drohte mit Raketen. Die Rakete flog.",
             &terms(&["rak"]),
@@ -140,7 +135,13 @@ mod tests {
             "Wort ".repeat(100),
             "Ende ".repeat(100)
         );
-        let s = snippet(&mut Lang::German.analyzer(), &text, &terms(&["treff"]), 60);
+        let s = snippet(
+            Lang::German,
+            &mut Lang::German.analyzer(),
+            &text,
+            &terms(&["treff"]),
+            60,
+        );
         assert!(
             s.text.starts_with("… ") && s.text.ends_with(" …"),
             "{}",
@@ -153,7 +154,7 @@ mod tests {
     proptest! {
         #[test]
         fn highlights_lie_on_char_boundaries(text in "[a-zäöüß .,-]{0,300}", max in 10usize..100) {
-            let s = snippet(&mut Lang::German.analyzer(), &text, &terms(&["a", "ab", "ä", "uß"]), max);
+            let s = snippet(Lang::German, &mut Lang::German.analyzer(), &text, &terms(&["a", "ab", "ä", "uß"]), max);
             for (a, b) in s.highlights {
                 prop_assert!(a < b && b <= s.text.len());
                 prop_assert!(s.text.is_char_boundary(a) && s.text.is_char_boundary(b));
