@@ -30,6 +30,8 @@ pub struct GermanTokenizer;
 pub struct GermanTokenStream<'a> {
     text: &'a str,
     words: Words<'a>,
+    /// The next two words (spans and hashes), being fetched into the cache.
+    ahead: [Option<(usize, usize, u64)>; 2],
     position: usize,
     /// The current word's terms, encoded (see [`encode`]), and the read cursor into them.
     terms: String,
@@ -37,14 +39,32 @@ pub struct GermanTokenStream<'a> {
     token: Token,
 }
 
+impl GermanTokenStream<'_> {
+    /// The next word of the text with its hash, its table bucket on its way into the cache.
+    fn next_word(&mut self) -> Option<(usize, usize, u64)> {
+        let (start, end) = self.words.next()?;
+        let hash = word_hash(&self.text[start..end]);
+        LOCAL.with_borrow(|local| local.prefetch_bucket(hash));
+        Some((start, end, hash))
+    }
+}
+
 impl TokenStream for GermanTokenStream<'_> {
     fn advance(&mut self) -> bool {
         while self.next_term >= self.terms.len() {
-            let Some((start, end)) = self.words.next() else {
+            // Two words ahead: the bucket of the word after next is fetched, and the next
+            // word's entry, found in its bucket fetched a word ago; the table is larger than
+            // the caches, and a lookup that waits for memory twice was most of its cost.
+            let Some((start, end, hash)) = self.ahead[0].take().or_else(|| self.next_word()) else {
                 return false;
             };
+            self.ahead[0] = self.ahead[1].take().or_else(|| self.next_word());
+            if let Some((_, _, next)) = self.ahead[0] {
+                LOCAL.with_borrow(|local| local.prefetch_entry(next));
+            }
+            self.ahead[1] = self.next_word();
             self.terms.clear();
-            with_terms(&self.text[start..end], |t| self.terms.push_str(t));
+            with_hashed_terms(&self.text[start..end], hash, |t| self.terms.push_str(t));
             self.next_term = 0;
             self.token.offset_from = start;
             self.token.offset_to = end;
@@ -73,6 +93,7 @@ impl Tokenizer for GermanTokenizer {
         GermanTokenStream {
             text,
             words: Words::new(text),
+            ahead: [None, None],
             position: 0,
             terms: String::with_capacity(256),
             next_term: 0,
@@ -280,6 +301,22 @@ impl Local {
         Some(&self.arena[terms_at..terms_at + usize::from(s.terms_len)])
     }
 
+    /// Starts fetching the bucket of a word into the cache.
+    fn prefetch_bucket(&self, hash: u64) {
+        prefetch(&self.buckets[Self::bucket(hash)]);
+    }
+
+    /// Starts fetching the entry of a word (if its bucket has one with its hash) into the cache.
+    fn prefetch_entry(&self, hash: u64) {
+        if let Some(s) = self.buckets[Self::bucket(hash)]
+            .0
+            .iter()
+            .find(|s| s.hash == hash)
+        {
+            prefetch(self.arena.as_ptr().wrapping_add(s.at as usize));
+        }
+    }
+
     fn put(&mut self, hash: u64, word: &str, terms: &str) {
         let (Ok(word_len), Ok(terms_len)) = (word.len().try_into(), terms.len().try_into()) else {
             return; // too long to be worth a slot
@@ -304,10 +341,31 @@ thread_local! {
     static LOCAL: RefCell<Local> = RefCell::new(Local::new());
 }
 
+/// A hint to the processor to fetch the cache line at `p`; without effect elsewhere.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and never changes memory, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// The hash the tables key a word by (never 0, which marks an empty slot).
+fn word_hash(word: &str) -> u64 {
+    FxBuildHasher.hash_one(word) | 1
+}
+
 /// Calls `f` with the encoded terms of a word, from the caches or analysed.
 fn with_terms<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
-    // 0 marks an empty slot.
-    let hash = FxBuildHasher.hash_one(word) | 1;
+    with_hashed_terms(word, word_hash(word), f)
+}
+
+/// [`with_terms`] with the word's [`word_hash`].
+fn with_hashed_terms<R>(word: &str, hash: u64, f: impl FnOnce(&str) -> R) -> R {
     LOCAL.with_borrow_mut(|local| {
         if let Some(terms) = local.get(hash, word) {
             return f(terms);
