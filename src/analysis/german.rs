@@ -30,7 +30,7 @@ pub struct GermanTokenizer;
 pub struct GermanTokenStream<'a> {
     text: &'a str,
     words: Words<'a>,
-    /// The next two words (spans and hashes), being fetched into the cache.
+    /// The next two words (spans and hashes), whose table entries are being fetched.
     ahead: [Option<(usize, usize, u64)>; 2],
     position: usize,
     /// The current word's terms, encoded (see [`encode`]), and the read cursor into them.
@@ -40,12 +40,10 @@ pub struct GermanTokenStream<'a> {
 }
 
 impl GermanTokenStream<'_> {
-    /// The next word of the text with its hash, its table bucket on its way into the cache.
+    /// The next word of the text with its hash.
     fn next_word(&mut self) -> Option<(usize, usize, u64)> {
         let (start, end) = self.words.next()?;
-        let hash = word_hash(&self.text[start..end]);
-        LOCAL.with_borrow(|local| local.prefetch_bucket(hash));
-        Some((start, end, hash))
+        Some((start, end, word_hash(&self.text[start..end])))
     }
 }
 
@@ -59,10 +57,15 @@ impl TokenStream for GermanTokenStream<'_> {
                 return false;
             };
             self.ahead[0] = self.ahead[1].take().or_else(|| self.next_word());
-            if let Some((_, _, next)) = self.ahead[0] {
-                LOCAL.with_borrow(|local| local.prefetch_entry(next));
-            }
             self.ahead[1] = self.next_word();
+            LOCAL.with_borrow(|local| {
+                if let Some((_, _, next)) = self.ahead[0] {
+                    local.prefetch_entry(next);
+                }
+                if let Some((_, _, after)) = self.ahead[1] {
+                    local.prefetch_bucket(after);
+                }
+            });
             self.terms.clear();
             with_hashed_terms(&self.text[start..end], hash, |t| self.terms.push_str(t));
             self.next_term = 0;
@@ -465,6 +468,13 @@ fn could_have_term(word: &str, terms: &HashSet<String>, lower: &mut String) -> b
     if word.contains(is_hyphen) {
         return true;
     }
+    let key = folded(word, lower);
+    terms.iter().any(|t| is_piece(t, &key))
+}
+
+/// The folded lowercase form of a word without hyphens (as [`analyse_word`] makes it), built
+/// in `lower`.
+fn folded<'a>(word: &str, lower: &'a mut String) -> std::borrow::Cow<'a, str> {
     lower.clear();
     if word.is_ascii() {
         lower.push_str(word);
@@ -472,8 +482,7 @@ fn could_have_term(word: &str, terms: &HashSet<String>, lower: &mut String) -> b
     } else {
         *lower = word.to_lowercase();
     }
-    let key = fold(lower);
-    terms.iter().any(|t| is_piece(t, &key))
+    fold(lower)
 }
 
 /// Whether a term can come from a word whose folded lowercase form is `key`: it is a stretch of
@@ -507,12 +516,13 @@ mod tests {
     fn words_with_foreign_terms(text: &str) -> Vec<(String, Vec<String>)> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        let mut lower = String::new();
         for (s, e) in words(text) {
             let word = &text[s..e];
             if word.contains(is_hyphen) || !seen.insert(word.to_string()) {
                 continue;
             }
-            let key = fold(&word.to_lowercase()).into_owned();
+            let key = folded(word, &mut lower).into_owned();
             let foreign: Vec<String> = analyse_word(word)
                 .into_iter()
                 .filter(|t| !is_piece(t, &key))

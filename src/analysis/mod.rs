@@ -79,7 +79,7 @@ impl Lang {
 /// `terms` (for highlighting), in text order; a word of several matching tokens once.
 pub fn matching_spans(
     lang: Lang,
-    analyzer: &mut TextAnalyzer,
+    analyzer: &TextAnalyzer,
     text: &str,
     terms: &HashSet<String>,
 ) -> Vec<(usize, usize)> {
@@ -90,6 +90,7 @@ pub fn matching_spans(
         return german::matching_words(text, terms);
     }
     let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut analyzer = analyzer.clone();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
         let t = stream.token();

@@ -275,10 +275,9 @@ impl Engine {
                 let lang = Lang::for_code(&hit.article.lang);
                 let empty = HashSet::new();
                 let terms = built.highlight.get(&lang).unwrap_or(&empty);
-                let mut analyzer = self.analyzers[&lang].clone();
                 hit.snippet = Some(snippet::snippet(
                     lang,
-                    &mut analyzer,
+                    &self.analyzers[&lang],
                     &hit.passage.text,
                     terms,
                     snippet::SNIPPET_CHARS,

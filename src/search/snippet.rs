@@ -26,14 +26,12 @@ pub struct Snippet {
 /// analyses, for the analysed query `terms`.
 pub fn snippet(
     lang: Lang,
-    analyzer: &mut TextAnalyzer,
+    analyzer: &TextAnalyzer,
     text: &str,
     terms: &HashSet<String>,
     max_chars: usize,
 ) -> Snippet {
-    let mut marks = analysis::matching_spans(lang, analyzer, text, terms);
-    marks.sort_unstable();
-    marks.dedup();
+    let marks = analysis::matching_spans(lang, analyzer, text, terms);
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(marks.len());
     for (s, e) in marks {
         match merged.last_mut() {
@@ -120,7 +118,7 @@ mod tests {
     fn stemmed_matches_highlight_the_written_word() {
         let s = snippet(
             Lang::German,
-            &mut Lang::German.analyzer(),
+            &Lang::German.analyzer(),
             "Kim drohte mit Raketen. Die Rakete flog.",
             &terms(&["rak"]),
             SNIPPET_CHARS,
@@ -137,7 +135,7 @@ mod tests {
         );
         let s = snippet(
             Lang::German,
-            &mut Lang::German.analyzer(),
+            &Lang::German.analyzer(),
             &text,
             &terms(&["treff"]),
             60,
@@ -154,7 +152,7 @@ mod tests {
     proptest! {
         #[test]
         fn highlights_lie_on_char_boundaries(text in "[a-zäöüß .,-]{0,300}", max in 10usize..100) {
-            let s = snippet(Lang::German, &mut Lang::German.analyzer(), &text, &terms(&["a", "ab", "ä", "uß"]), max);
+            let s = snippet(Lang::German, &Lang::German.analyzer(), &text, &terms(&["a", "ab", "ä", "uß"]), max);
             for (a, b) in s.highlights {
                 prop_assert!(a < b && b <= s.text.len());
                 prop_assert!(s.text.is_char_boundary(a) && s.text.is_char_boundary(b));
