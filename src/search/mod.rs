@@ -16,7 +16,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Searcher, SeekDangerResult, TantivyDocument, Term};
 
 use crate::analysis::Lang;
 use crate::corpus::PassageKind;
@@ -214,7 +214,7 @@ impl Engine {
         let limit = req.limit.max(1);
         // Proximity is scored for the best candidates only (a rescoring window), so the ranked
         // words can be collected with tantivy's skipping (block-max WAND).
-        let window = if built.proximity.is_some() {
+        let window = if !built.proximity.is_empty() {
             limit.max(RESCORE_WINDOW)
         } else {
             limit
@@ -262,8 +262,8 @@ impl Engine {
                 )
             }
         };
-        if let Some(prox) = &built.proximity {
-            self.rescore(prox.as_ref(), &mut ranked)
+        if !built.proximity.is_empty() {
+            self.rescore(&built.proximity, &mut ranked)
                 .map_err(tantivy_err)?;
         }
         ranked.truncate(limit);
@@ -292,10 +292,10 @@ impl Engine {
                     .and_then(|w| w.explain(reader, addr.doc_id))
                     .map_err(tantivy_err)?;
                 let mut parts = contributions(&e, searcher.schema());
-                if let Some(prox) = &built.proximity {
+                for prox in &built.proximity {
                     let scoring =
                         EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
-                    // No explanation means the proximity clauses did not match this passage.
+                    // No explanation means the proximity clause did not match this passage.
                     if let Ok(e) = prox
                         .weight(scoring)
                         .and_then(|w| w.explain(reader, addr.doc_id))
@@ -310,30 +310,44 @@ impl Engine {
         Ok(SearchResults { total, hits })
     }
 
-    /// Adds the proximity score to each candidate and re-ranks them.
-    fn rescore(&self, prox: &dyn Query, ranked: &mut [Candidate]) -> tantivy::Result<()> {
+    /// Adds the proximity scores to each candidate and re-ranks them. Each clause gets one
+    /// scorer per segment, started at the segment's first candidate and moved through the
+    /// others in doc order with `seek_danger`, which checks a candidate without searching on
+    /// for the clause's next match (for a sloppy phrase that search is most of the cost).
+    fn rescore(&self, prox: &[Box<dyn Query>], ranked: &mut [Candidate]) -> tantivy::Result<()> {
         let scoring = EnableScoring::enabled_from_statistics_provider(&self.stats, &self.searcher);
-        let weight = prox.weight(scoring)?;
+        let weights = (prox.iter())
+            .map(|q| q.weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let mut order: Vec<usize> = (0..ranked.len()).collect();
         order.sort_by_key(|&i| ranked[i].1);
-        let mut scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        let mut segment = None;
+        let mut scorers: Vec<Option<Box<dyn tantivy::query::Scorer>>> = Vec::new();
         for i in order {
-            let addr = ranked[i].1;
-            if scorer
-                .as_ref()
-                .is_none_or(|(seg, _)| *seg != addr.segment_ord)
-            {
-                let reader = self.searcher.segment_reader(addr.segment_ord);
-                scorer = Some((addr.segment_ord, weight.scorer(reader, 1.0)?));
+            let DocAddress {
+                segment_ord,
+                doc_id,
+            } = ranked[i].1;
+            if segment != Some(segment_ord) {
+                segment = Some(segment_ord);
+                scorers = weights.iter().map(|_| None).collect();
             }
-            let Some((_, s)) = scorer.as_mut() else {
-                continue;
-            };
-            if s.doc() < addr.doc_id {
-                s.seek(addr.doc_id);
-            }
-            if s.doc() == addr.doc_id {
-                ranked[i].0 += s.score();
+            let reader = self.searcher.segment_reader(segment_ord);
+            for (weight, slot) in weights.iter().zip(&mut scorers) {
+                let (found, scorer) = match slot {
+                    None => {
+                        let (found, scorer) = weight.scorer_danger(reader, doc_id, 1.0)?;
+                        (found == SeekDangerResult::Found, slot.insert(scorer))
+                    }
+                    // A scorer past the candidate has passed it: a term is missing there.
+                    Some(s) => (
+                        s.doc() <= doc_id && s.seek_danger(doc_id) == SeekDangerResult::Found,
+                        s,
+                    ),
+                };
+                if found {
+                    ranked[i].0 += scorer.score();
+                }
             }
         }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

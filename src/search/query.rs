@@ -244,8 +244,9 @@ pub struct Built {
     /// The words, phrases and fields. Ranked words are flat `Should` term clauses at the top, so
     /// tantivy can skip non-competitive passages (block-max WAND).
     pub query: Box<dyn Query>,
-    /// The proximity clauses, scored only for the best candidates of `query` (rescoring).
-    pub proximity: Option<Box<dyn Query>>,
+    /// The proximity clauses, scored only for the best candidates of `query` (rescoring); each
+    /// adds its score where it matches.
+    pub proximity: Vec<Box<dyn Query>>,
     pub highlight: HashMap<Lang, HashSet<String>>,
 }
 
@@ -459,11 +460,14 @@ impl QueryBuilder {
                 QueryError::OnlyExcluded
             });
         }
-        let proximity = self.proximity(&content);
+        let proximity = if self.boosts.proximity > 0.0 {
+            self.proximity(&content)
+        } else {
+            Vec::new()
+        };
         Ok(Built {
             query: Box::new(BooleanQuery::new(parts)),
-            proximity: (self.boosts.proximity > 0.0 && !proximity.is_empty())
-                .then(|| Box::new(BooleanQuery::union(proximity)) as Box<dyn Query>),
+            proximity,
             highlight,
         })
     }
