@@ -5,12 +5,13 @@ mod group;
 pub mod query;
 pub mod snippet;
 mod stats;
+mod top;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 
 use jiff::civil::Date;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
 };
@@ -225,7 +226,7 @@ impl Engine {
                 let (top, count) = searcher
                     .search_with_statistics_provider(
                         &full,
-                        &(TopDocs::with_limit(window).order_by_score(), Count),
+                        &(top::TopScores::new(window), Count),
                         &self.stats,
                     )
                     .map_err(tantivy_err)?;
@@ -238,7 +239,7 @@ impl Engine {
                 let top = searcher
                     .search_with_statistics_provider(
                         &full,
-                        &TopDocs::with_limit(window).order_by_score(),
+                        &top::TopScores::new(window),
                         &self.stats,
                     )
                     .map_err(tantivy_err)?;
