@@ -124,13 +124,23 @@ fn results_keep_input_order_and_match_single_searches() {
         "Seoul",
         "Tokio",
     ];
+    // Every fifth query also ranks a phrase (searched apart from its words in a batch).
+    let phrases = [
+        "\"Vereinigten Staaten\"",
+        "\"Kim Jong Un\"",
+        "\"strategischen Geduld\"",
+    ];
     let queries: Vec<String> = (0..500)
         .map(|i| {
-            format!(
+            let words = format!(
                 "{} {}",
                 words[i % words.len()],
                 words[(i * 7 + 3) % words.len()]
-            )
+            );
+            match i % 5 {
+                0 => format!("{} {words}", phrases[i / 5 % phrases.len()]),
+                _ => words,
+            }
         })
         .collect();
     env.write("q.txt", queries.join("\n"));
@@ -143,7 +153,7 @@ fn results_keep_input_order_and_match_single_searches() {
         assert_eq!(line["query"], queries[i].as_str());
     }
     // Compare a sample against single searches (each a new process).
-    for i in [0usize, 1, 17, 123, 250, 499] {
+    for i in [0usize, 1, 5, 10, 17, 123, 250, 495, 499] {
         let single = env.search_json(&[&queries[i], "-n", "5"]);
         assert_eq!(
             hit_ids(&out[i]),
