@@ -199,8 +199,7 @@ impl Engine {
         };
         let built = self.builder.build(&clauses)?;
         let filters = self.filter_queries(&req.filters)?;
-        let unfiltered = filters.is_empty();
-        let full: Box<dyn Query> = if unfiltered {
+        let full: Box<dyn Query> = if filters.is_empty() {
             built.query
         } else {
             let mut parts = vec![(Occur::Must, built.query)];
@@ -237,17 +236,12 @@ impl Engine {
                 )
             }
             GroupBy::Passage => {
-                let mut collector = top::TopScores::new(window);
-                let mut query = &full;
-                if let (Some(split), true) = (&built.split, unfiltered) {
-                    let seed = searcher
-                        .search_with_statistics_provider(&split.phrases, &collector, &self.stats)
-                        .map_err(tantivy_err)?;
-                    collector = top::TopScores::seeded(window, seed);
-                    query = &split.words;
-                }
                 let top = searcher
-                    .search_with_statistics_provider(query, &collector, &self.stats)
+                    .search_with_statistics_provider(
+                        &full,
+                        &top::TopScores::new(window),
+                        &self.stats,
+                    )
                     .map_err(tantivy_err)?;
                 (None, top.into_iter().map(|(s, a)| (s, a, None)).collect())
             }

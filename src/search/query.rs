@@ -244,55 +244,10 @@ pub struct Built {
     /// The words, phrases and fields. Ranked words are flat `Should` term clauses at the top, so
     /// tantivy can skip non-competitive passages (block-max WAND).
     pub query: Box<dyn Query>,
-    /// `query` in two parts when it ranks phrases beside words.
-    pub split: Option<Split>,
     /// The proximity clauses, scored only for the best candidates of `query` (rescoring); each
     /// adds its score where it matches.
     pub proximity: Vec<Box<dyn Query>>,
     pub highlight: HashMap<Lang, HashSet<String>>,
-}
-
-/// One way a clause can match, and whether it is a term query (else a phrase).
-type Alternative = (bool, Box<dyn Query>);
-
-/// A query that ranks phrases beside words, in two parts that find its best passages faster.
-/// tantivy skips non-competitive passages (block-max WAND) only in a union of terms; one phrase
-/// among the ranked words makes it score every passage with any of the words. Every passage
-/// scores the same in `phrases` as in the whole query if it holds a phrase, and in `words` if
-/// it holds none: the best passages with a phrase first, then the best of the rest with
-/// skipping, are the best of all.
-pub struct Split {
-    /// Passages with at least one of the phrases, scored by all clauses.
-    pub phrases: Box<dyn Query>,
-    /// The ranked words alone.
-    pub words: Box<dyn Query>,
-}
-
-impl Split {
-    /// For a query of ranked (`Should`) clauses only, some phrases and some terms.
-    fn of(parts: &[(Occur, Box<dyn Query>)], is_term: &[bool]) -> Option<Split> {
-        let ranked = parts.len() == is_term.len() && parts.iter().all(|(o, _)| *o == Occur::Should);
-        if !ranked || is_term.iter().all(|&t| t) || !is_term.iter().any(|&t| t) {
-            return None;
-        }
-        let (mut phrase, mut words) = (Vec::new(), Vec::new());
-        for ((_, q), &term) in parts.iter().zip(is_term) {
-            if term {
-                words.push((Occur::Should, q.box_clone()));
-            } else {
-                phrase.push(q.box_clone());
-            }
-        }
-        let mut all = vec![(
-            Occur::Must,
-            Box::new(BooleanQuery::union(phrase)) as Box<dyn Query>,
-        )];
-        all.extend(words.iter().map(|(o, q)| (*o, q.box_clone())));
-        Some(Split {
-            phrases: Box::new(BooleanQuery::new(all)),
-            words: Box::new(BooleanQuery::new(words)),
-        })
-    }
 }
 
 /// The terms an analyzer makes of one word position: the word itself first, then its parts.
@@ -364,7 +319,7 @@ impl QueryBuilder {
         phrase: bool,
         parts: bool,
         boost: f32,
-    ) -> Vec<Alternative> {
+    ) -> Vec<Box<dyn Query>> {
         match groups {
             [] => Vec::new(),
             [g] => {
@@ -377,7 +332,7 @@ impl QueryBuilder {
                 for (i, t) in query_terms.iter().enumerate() {
                     let w = if i == 0 { 1.0 } else { self.boosts.parts };
                     if w > 0.0 {
-                        alts.push((true, Self::boosted(Self::term(field, t), w * boost)));
+                        alts.push(Self::boosted(Self::term(field, t), w * boost));
                     }
                 }
                 alts
@@ -395,7 +350,7 @@ impl QueryBuilder {
                         })
                         .collect(),
                 );
-                vec![(false, Self::boosted(Box::new(phrase), boost))]
+                vec![Self::boosted(Box::new(phrase), boost)]
             }
         }
     }
@@ -413,8 +368,6 @@ impl QueryBuilder {
     pub fn build(&self, clauses: &[Clause]) -> Result<Built, QueryError> {
         let f = &self.fields;
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // Whether each of `parts` is a term query (tantivy can skip through a union of those).
-        let mut is_term: Vec<bool> = Vec::new();
         let mut highlight: HashMap<Lang, HashSet<String>> = HashMap::new();
         // Stop words only add noise to a ranked bag of words; a phrase or a required word keeps
         // them, and so does a query of nothing but stop words.
@@ -436,9 +389,9 @@ impl QueryBuilder {
             {
                 content.push(c);
             }
-            let mut alternatives: Vec<Alternative> = Vec::new();
+            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
             let mut per_lang = |fields_of: &dyn Fn(Lang) -> Vec<(Field, f32)>,
-                                alts: &mut Vec<Alternative>| {
+                                alts: &mut Vec<Box<dyn Query>>| {
                 for &lang in &self.langs {
                     let groups = self.groups(lang, &c.text);
                     // The first field is the scope's main one: compound parts match there only
@@ -483,24 +436,16 @@ impl QueryBuilder {
                     true,
                     1.0,
                 )),
-                Scope::Lang => alternatives.push((
-                    true,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.lang, c.text.trim().to_lowercase().as_str()),
-                        IndexRecordOption::Basic,
-                    )),
-                )),
+                Scope::Lang => alternatives.push(Box::new(TermQuery::new(
+                    Term::from_field_text(f.lang, c.text.trim().to_lowercase().as_str()),
+                    IndexRecordOption::Basic,
+                ))),
             }
             if c.occur == Occur::Should {
                 // A sum of Should clauses scores the same flat or nested; flat is faster.
-                for (term, q) in alternatives {
-                    is_term.push(term);
-                    parts.push((Occur::Should, q));
-                }
+                parts.extend(alternatives.into_iter().map(|q| (Occur::Should, q)));
                 continue;
             }
-            let mut alternatives: Vec<Box<dyn Query>> =
-                alternatives.into_iter().map(|(_, q)| q).collect();
             let q: Box<dyn Query> = match alternatives.len() {
                 0 => continue,
                 1 => alternatives.pop().unwrap_or_else(|| unreachable!()),
@@ -520,10 +465,8 @@ impl QueryBuilder {
         } else {
             Vec::new()
         };
-        let split = Split::of(&parts, &is_term);
         Ok(Built {
             query: Box::new(BooleanQuery::new(parts)),
-            split,
             proximity,
             highlight,
         })

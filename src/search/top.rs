@@ -16,27 +16,13 @@ pub struct TopScores {
     k: usize,
     /// The k-th best score of the segments collected so far: later segments keep only better.
     floor: Mutex<Score>,
-    /// Documents already scored elsewhere (by another part of the same query): they take part
-    /// in the ranking with that score and are not collected again.
-    seed: Vec<(Score, DocAddress)>,
 }
 
 impl TopScores {
     pub fn new(k: usize) -> TopScores {
-        Self::seeded(k, Vec::new())
-    }
-
-    /// Starts from `seed`, the best documents of another search (best first).
-    pub fn seeded(k: usize, seed: Vec<(Score, DocAddress)>) -> TopScores {
-        let k = k.max(1);
-        let floor = match seed.get(k - 1) {
-            Some((score, _)) => *score,
-            None => Score::MIN,
-        };
         TopScores {
-            k,
-            floor: Mutex::new(floor),
-            seed,
+            k: k.max(1),
+            floor: Mutex::new(Score::MIN),
         }
     }
 }
@@ -71,8 +57,6 @@ pub struct SegmentTop {
     k: usize,
     floor: Score,
     heap: BinaryHeap<Entry>,
-    /// The seed's documents in this segment.
-    seeded: Vec<DocId>,
 }
 
 impl SegmentTop {
@@ -86,7 +70,7 @@ impl SegmentTop {
     }
 
     fn push(&mut self, doc: DocId, score: Score) -> Score {
-        if score > self.threshold() && !self.seeded.contains(&doc) {
+        if score > self.threshold() {
             self.heap.push(Entry { score, doc });
             if self.heap.len() > self.k {
                 self.heap.pop();
@@ -125,10 +109,6 @@ impl Collector for TopScores {
             k: self.k,
             floor: *self.floor.lock().unwrap_or_else(|p| p.into_inner()),
             heap: BinaryHeap::with_capacity(self.k + 1),
-            seeded: (self.seed.iter())
-                .filter(|(_, a)| a.segment_ord == segment)
-                .map(|(_, a)| a.doc_id)
-                .collect(),
         })
     }
 
@@ -138,7 +118,6 @@ impl Collector for TopScores {
 
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
         let mut all: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
-        all.extend_from_slice(&self.seed);
         all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         all.truncate(self.k);
         Ok(all)
@@ -169,13 +148,12 @@ impl Collector for TopScores {
 mod tests {
     use super::*;
 
-    fn top(k: usize, floor: Score, seeded: &[DocId], docs: &[(DocId, Score)]) -> SegmentTop {
+    fn top(k: usize, floor: Score, docs: &[(DocId, Score)]) -> SegmentTop {
         let mut t = SegmentTop {
             segment: 1,
             k,
             floor,
             heap: BinaryHeap::new(),
-            seeded: seeded.to_vec(),
         };
         for &(doc, score) in docs {
             t.collect(doc, score);
@@ -188,32 +166,21 @@ mod tests {
         let t = top(
             2,
             Score::MIN,
-            &[],
             &[(0, 1.0), (1, 3.0), (2, 2.0), (3, 3.0), (4, 0.5)],
         );
         assert_eq!(t.threshold(), 3.0);
         let kept: Vec<(Score, DocId)> = t.harvest().iter().map(|(s, a)| (*s, a.doc_id)).collect();
         assert_eq!(kept, vec![(3.0, 1), (3.0, 3)]);
-        let t = top(2, Score::MIN, &[], &[(0, 3.0), (1, 3.0), (2, 3.0)]);
+        let t = top(2, Score::MIN, &[(0, 3.0), (1, 3.0), (2, 3.0)]);
         let kept: Vec<DocId> = t.harvest().iter().map(|(_, a)| a.doc_id).collect();
         assert_eq!(kept, vec![0, 1]);
     }
 
     #[test]
-    fn a_later_segment_keeps_only_what_beats_the_floor_and_is_not_seeded() {
-        let t = top(3, 2.0, &[3], &[(0, 1.0), (1, 2.0), (2, 2.5), (3, 9.0)]);
+    fn a_later_segment_keeps_only_what_beats_the_floor() {
+        let t = top(3, 2.0, &[(0, 1.0), (1, 2.0), (2, 2.5)]);
         assert_eq!(t.threshold(), 2.0, "not full: the floor still holds");
         let kept: Vec<DocId> = t.harvest().iter().map(|(_, a)| a.doc_id).collect();
         assert_eq!(kept, vec![2]);
-    }
-
-    #[test]
-    fn a_full_seed_sets_the_floor_and_ranks_with_the_rest() {
-        let seed = vec![(5.0, DocAddress::new(0, 7)), (4.0, DocAddress::new(1, 2))];
-        let c = TopScores::seeded(2, seed.clone());
-        assert_eq!(*c.floor.lock().unwrap(), 4.0);
-        let fruit = vec![vec![(4.5, DocAddress::new(1, 9))]];
-        let merged = c.merge_fruits(fruit).unwrap();
-        assert_eq!(merged, vec![seed[0], (4.5, DocAddress::new(1, 9))]);
     }
 }
