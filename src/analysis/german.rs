@@ -453,10 +453,11 @@ fn ier_verb_stem(stem: &str) -> &str {
 /// occurs cannot match and is not analysed: most words of a passage cost one scan.
 pub fn matching_words(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
     let mut lower = String::new();
+    let starts = Starts::of(terms);
     Words::new(text)
         .filter(|&(start, end)| {
             let word = &text[start..end];
-            could_have_term(word, terms, &mut lower)
+            could_have_term(word, terms, starts.as_ref(), &mut lower)
                 && with_terms(word, |t| decode(t).any(|t| terms.contains(t)))
         })
         .collect()
@@ -464,12 +465,49 @@ pub fn matching_words(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)
 
 /// False only when none of `terms` can be among a word's terms (see [`matching_words`]);
 /// words with hyphens are not ruled out. `lower` is a reused buffer.
-fn could_have_term(word: &str, terms: &HashSet<String>, lower: &mut String) -> bool {
+fn could_have_term(
+    word: &str,
+    terms: &HashSet<String>,
+    starts: Option<&Starts>,
+    lower: &mut String,
+) -> bool {
     if word.contains(is_hyphen) {
         return true;
     }
     let key = folded(word, lower);
-    terms.iter().any(|t| is_piece(t, &key))
+    starts.is_none_or(|s| s.any_in(&key)) && terms.iter().any(|t| is_piece(t, &key))
+}
+
+/// The first two bytes of every term's piece (see [`is_piece`]) as a bit set: a word holding
+/// none of them at any place holds no piece, which rules most words out with a few lookups
+/// instead of a substring search per term.
+struct Starts([u64; 16]);
+
+impl Starts {
+    /// `None` when a piece is shorter than two bytes.
+    fn of(terms: &HashSet<String>) -> Option<Starts> {
+        let mut set = Starts([0; 16]);
+        for t in terms {
+            let piece = t.strip_suffix('e').unwrap_or(t).as_bytes();
+            let [a, b, ..] = *piece else {
+                return None;
+            };
+            let i = Self::slot(a, b);
+            set.0[i / 64] |= 1 << (i % 64);
+        }
+        Some(set)
+    }
+
+    fn slot(a: u8, b: u8) -> usize {
+        ((usize::from(a) << 5) ^ usize::from(b)) & 1023
+    }
+
+    fn any_in(&self, key: &str) -> bool {
+        (key.as_bytes().windows(2)).any(|w| {
+            let i = Self::slot(w[0], w[1]);
+            self.0[i / 64] & (1 << (i % 64)) != 0
+        })
+    }
 }
 
 /// The folded lowercase form of a word without hyphens (as [`analyse_word`] makes it), built
@@ -545,6 +583,20 @@ mod tests {
         }
         let foreign = words_with_foreign_terms(&text);
         assert!(foreign.is_empty(), "{} words: {foreign:?}", foreign.len());
+    }
+
+    #[test]
+    fn term_starts_rule_out_only_words_without_a_piece() {
+        let terms: HashSet<String> = ["waffe", "atom"].map(String::from).into();
+        let starts = Starts::of(&terms).unwrap();
+        assert!(starts.any_in("kernwaffen"), "the piece `waff` of `waffe`");
+        assert!(starts.any_in("atomar"));
+        assert!(!starts.any_in("haus"));
+        let short: HashSet<String> = ["e", "ab"].map(String::from).into();
+        assert!(
+            Starts::of(&short).is_none(),
+            "a one-byte piece has no start"
+        );
     }
 
     #[test]
