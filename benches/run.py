@@ -19,7 +19,7 @@ Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries w
   * cold `korpus search` (a new process each time, warm page cache, top 10 with snippets,
     text output): p50 and p90 over 20 different queries (median of 5 runs each);
   * `korpus batch` queries/s for 1,000 and 10,000 queries (JSONL output with snippets,
-    2 threads), counted over the whole process;
+    2 threads), counted over the whole process; --runs rounds, medians shown;
   * the German analyzer alone (benches/analyzer.rs): nanoseconds per word with cold and with
     warm word caches, one thread;
   * scaling: with a size other than 10,000 and a 10k result in WORK, how ingest time grew
@@ -180,13 +180,17 @@ def main():
     res["search_ms"] = {"p50": 1000 * statistics.median(per_query),
                         "p90": 1000 * per_query[int(0.9 * (len(per_query) - 1))]}
 
-    # Batch throughput, whole process.
+    # Batch throughput, whole process; --runs rounds over both query sets, medians shown.
     res["batch"] = {}
-    for k, q in queries.items():
-        t = time.perf_counter()
-        subprocess.run([korpus, "--index", str(kidx), "batch", str(q), "--threads", str(args.threads), "-q"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        res["batch"][k] = k / (time.perf_counter() - t)
+    res["batch_runs"] = {k: [] for k in queries}
+    for _ in range(args.runs):
+        for k, q in queries.items():
+            t = time.perf_counter()
+            subprocess.run([korpus, "--index", str(kidx), "batch", str(q), "--threads", str(args.threads), "-q"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            res["batch_runs"][k].append(k / (time.perf_counter() - t))
+    for k, each in res["batch_runs"].items():
+        res["batch"][k] = statistics.median(each)
 
     # The analyzer alone, one thread.
     p = subprocess.run([str(ROOT / "target/release/examples/analyzer"), str(articles)],
@@ -217,7 +221,8 @@ def main():
     s = res["search_ms"]
     print(f"| cold search (20 queries) | p50 {s['p50']:.1f} ms, p90 {s['p90']:.1f} ms | | |")
     for kq, qps in res["batch"].items():
-        print(f"| batch {kq:,} queries | {qps:,.0f} queries/s | | |")
+        each = ", ".join(f"{x:,.0f}" for x in res["batch_runs"][kq])
+        print(f"| batch {kq:,} queries (median of {args.runs}) | {qps:,.0f} queries/s (runs: {each}) | | |")
     cold, warm = res["analyzer_ns_per_word"]
     print(f"| German analyzer alone (1 thread) | {cold:.0f} ns/word cold, {warm:.0f} ns/word warm | | |")
     small = work / "results-10000.json"
