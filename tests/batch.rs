@@ -124,7 +124,7 @@ fn results_keep_input_order_and_match_single_searches() {
         "Seoul",
         "Tokio",
     ];
-    // Every fifth query also ranks a phrase (searched apart from its words in a batch).
+    // Every fifth query also ranks a quoted phrase beside its words.
     let phrases = [
         "\"Vereinigten Staaten\"",
         "\"Kim Jong Un\"",
