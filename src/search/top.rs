@@ -1,7 +1,7 @@
 //! The best `k` passages by score. Unlike tantivy's `TopDocs`, which starts every segment's
 //! block-max WAND skipping from zero, segments searched after the first start from the k-th
-//! best score found so far: with an index of a few large segments that skips most of the work
-//! a later segment would otherwise spend finding candidates worse than ones already kept.
+//! best score found so far, which spares a later segment the work of collecting candidates
+//! worse than ones already kept.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
