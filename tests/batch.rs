@@ -174,6 +174,38 @@ fn results_keep_input_order_and_match_single_searches() {
 }
 
 #[test]
+fn replaced_passages_are_gone_from_batch_results() {
+    // A replaced article leaves deleted documents in the index (one indexing thread: both
+    // articles share a segment, which survives), which the batch collector must skip as the
+    // search command's does.
+    let env = TestEnv::empty();
+    env.write(
+        "c/a.md",
+        "---\ntitle: Eins\n---\n\nDer Walfang im Nordmeer ist verboten.\n",
+    );
+    env.write(
+        "c/b.md",
+        "---\ntitle: Zwei\n---\n\nDie Fischerei im Nordmeer blüht.\n",
+    );
+    env.ok(&["ingest", "--threads", "1", "c"], 0);
+    env.write("q.txt", "Walfang Nordmeer\n");
+    let texts = |env: &TestEnv| common::hit_texts(&env.ok(&["batch", "q.txt", "-q"], 0).jsonl()[0]);
+    assert_eq!(texts(&env).len(), 2);
+    env.write(
+        "c/a.md",
+        "---\ntitle: Eins\n---\n\nDer Robbenschutz im Nordmeer gilt.\n",
+    );
+    env.ok(&["ingest", "--threads", "1", "c"], 0);
+    let after = texts(&env);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(after.iter().all(|t| !t.contains("Walfang")), "{after:?}");
+    assert!(
+        after.iter().any(|t| t.contains("Robbenschutz")),
+        "{after:?}"
+    );
+}
+
+#[test]
 fn a_failing_query_does_not_stop_the_others() {
     let env = seeded();
     env.write("q.txt", "Kim\n\"unclosed\nfoo:bar\nHanoi\n");
