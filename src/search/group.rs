@@ -7,6 +7,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::top::best_first;
+
 /// The best passage of one article.
 #[derive(Debug, Clone, Copy)]
 pub struct Group {
@@ -69,7 +71,7 @@ impl Collector for BestPerArticle {
         }
         let total_articles = all.len();
         let mut top: Vec<Group> = all.into_values().collect();
-        top.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
+        top.sort_by(|a, b| best_first((a.score, a.doc), (b.score, b.doc)));
         top.truncate(self.limit);
         Ok(Groups {
             top,
@@ -80,7 +82,7 @@ impl Collector for BestPerArticle {
 
 fn merge(best: &mut Group, g: Group) {
     let matches = best.matches + g.matches;
-    if g.score > best.score || (g.score == best.score && g.doc < best.doc) {
+    if best_first((g.score, g.doc), (best.score, best.doc)).is_lt() {
         *best = g;
     }
     best.matches = matches;

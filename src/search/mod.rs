@@ -351,7 +351,7 @@ impl Engine {
                 }
             }
         }
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.sort_by(|a, b| top::best_first((a.0, a.1), (b.0, b.1)));
         Ok(())
     }
 

@@ -27,6 +27,11 @@ impl TopScores {
     }
 }
 
+/// The ranking order of search: the higher score first, an equal score to the lower address.
+pub fn best_first<D: Ord>(a: (Score, D), b: (Score, D)) -> Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
 /// One kept document; the heap's greatest entry is the worst kept.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -36,7 +41,7 @@ struct Entry {
 
 impl Ord for Entry {
     fn cmp(&self, other: &Entry) -> Ordering {
-        (other.score.total_cmp(&self.score)).then(self.doc.cmp(&other.doc))
+        best_first((self.score, self.doc), (other.score, other.doc))
     }
 }
 impl PartialOrd for Entry {
@@ -118,7 +123,7 @@ impl Collector for TopScores {
 
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
         let mut all: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
-        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.sort_by(|a, b| best_first(*a, *b));
         all.truncate(self.k);
         Ok(all)
     }
