@@ -75,7 +75,7 @@ impl TokenStream for GermanTokenStream<'_> {
             self.position += 1;
         }
         let rest = &self.terms[self.next_term..];
-        let len = rest.find(TERM_END).unwrap_or(rest.len());
+        let len = term_len(rest);
         self.token.text.clear();
         self.token.text.push_str(&rest[..len]);
         self.next_term += len + 1;
@@ -217,21 +217,32 @@ fn segments(word: &str) -> Vec<&str> {
 }
 
 /// Ends each term of an encoded list (terms are letters and digits).
-const TERM_END: char = '\0';
+const TERM_END: u8 = b'\0';
 
 /// A word's terms as one string, each followed by [`TERM_END`], the word itself first.
 fn encode(terms: &[String]) -> Box<str> {
     let mut out = String::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
     for t in terms {
         out.push_str(t);
-        out.push(TERM_END);
+        out.push(char::from(TERM_END));
     }
     out.into()
 }
 
 /// The terms of an encoded term list.
-fn decode(terms: &str) -> impl Iterator<Item = &str> {
-    terms.split_terminator(TERM_END)
+fn decode(mut terms: &str) -> impl Iterator<Item = &str> {
+    std::iter::from_fn(move || {
+        let len = term_len(terms);
+        let term = (!terms.is_empty()).then(|| &terms[..len])?;
+        terms = terms.get(len + 1..).unwrap_or_default();
+        Some(term)
+    })
+}
+
+/// The length of the first term of an encoded list. Terms are short: a byte loop beats
+/// `str::find`'s searcher set-up, which was 4 % of indexing instructions.
+fn term_len(terms: &str) -> usize {
+    (terms.bytes().position(|b| b == TERM_END)).unwrap_or(terms.len())
 }
 
 /// Words whose terms the shared cache keeps before a shard of it starts over.

@@ -261,10 +261,11 @@ impl Backlog {
     fn enter(self: &Arc<Self>, docs: usize) -> Ticket {
         let mut n = self.docs.lock().unwrap_or_else(|p| p.into_inner());
         while *n > 0 && *n + docs > MAX_BACKLOG_DOCS {
+            let seen = *n;
             let (guard, wait) =
                 (self.taken.wait_timeout(n, STALLED)).unwrap_or_else(|p| p.into_inner());
             n = guard;
-            if wait.timed_out() {
+            if wait.timed_out() && *n == seen {
                 break;
             }
         }
@@ -284,10 +285,16 @@ struct Ticket {
 }
 
 impl Drop for Ticket {
+    /// Wakes the waiting writers only when the backlog has drained to half (or to nothing):
+    /// woken for every article indexed, they would mostly find it still full and wait again,
+    /// a context switch on a busy core each time.
     fn drop(&mut self) {
         let mut n = (self.backlog.docs.lock()).unwrap_or_else(|p| p.into_inner());
+        let before = *n;
         *n -= self.docs;
-        self.backlog.taken.notify_all();
+        if *n == 0 || (before > MAX_BACKLOG_DOCS / 2 && *n <= MAX_BACKLOG_DOCS / 2) {
+            self.backlog.taken.notify_all();
+        }
     }
 }
 
