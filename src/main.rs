@@ -8,7 +8,16 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc 3's `mimalloc.h` (the bindings name only older options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // A korpus process is short-lived and its memory peaks once (the indexing budget): freed
+    // memory is kept for reuse, not returned to the system after a second and faulted in and
+    // zeroed again. 100k-article ingest: page faults 65,000 -> 900, 4 % less CPU; peak RSS
+    // +50 MB.
+    // SAFETY: sets a plain integer option, which mimalloc reads on each purge decision.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = korpus::cli::Cli::parse();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
