@@ -482,7 +482,8 @@ fn could_have_term(
     starts: Option<&Starts>,
     lower: &mut String,
 ) -> bool {
-    if word.contains(is_hyphen) {
+    // Hyphens are `-` or start with the byte 0xE2 (U+2010, U+2011).
+    if word.bytes().any(|b| b == b'-' || b == 0xE2) && word.contains(is_hyphen) {
         return true;
     }
     let key = folded(word, lower);
