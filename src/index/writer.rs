@@ -292,10 +292,16 @@ impl Drop for Ticket {
         let mut n = (self.backlog.docs.lock()).unwrap_or_else(|p| p.into_inner());
         let before = *n;
         *n -= self.docs;
-        if *n == 0 || (before > MAX_BACKLOG_DOCS / 2 && *n <= MAX_BACKLOG_DOCS / 2) {
+        if wakes_writers(before, *n) {
             self.backlog.taken.notify_all();
         }
     }
+}
+
+/// Whether taking the backlog from `before` to `after` documents wakes the waiting writers:
+/// when it empties or falls to half.
+fn wakes_writers(before: usize, after: usize) -> bool {
+    after == 0 || (before > MAX_BACKLOG_DOCS / 2 && after <= MAX_BACKLOG_DOCS / 2)
 }
 
 /// A document on its way to tantivy.
@@ -387,6 +393,23 @@ mod tests {
 
     fn waiting(b: &Backlog) -> usize {
         *b.docs.lock().unwrap()
+    }
+
+    #[test]
+    fn writers_are_woken_when_the_backlog_halves_or_empties() {
+        let (full, half) = (MAX_BACKLOG_DOCS, MAX_BACKLOG_DOCS / 2);
+        assert!(
+            !wakes_writers(full, full - 15),
+            "one article taken from a full backlog"
+        );
+        assert!(!wakes_writers(half + 100, half + 1));
+        assert!(wakes_writers(half + 1, half));
+        assert!(wakes_writers(full, 0));
+        assert!(!wakes_writers(half, half - 10), "already woken at half");
+        assert!(
+            wakes_writers(10, 0),
+            "a writer with a batch larger than half waits for empty"
+        );
     }
 
     #[test]
