@@ -338,6 +338,8 @@ struct Shared<'a> {
     lang: Lang,
     count: u64,
     authors: String,
+    /// The lowercased source, for exact source filters.
+    source_key: Option<String>,
     key: u64,
 }
 
@@ -348,6 +350,7 @@ impl<'a> Shared<'a> {
             lang: Lang::for_code(&meta.lang),
             count: count as u64,
             authors: meta.authors.join("; "),
+            source_key: meta.source.as_ref().map(|s| s.to_lowercase()),
             key: article_key(&meta.id),
         }
     }
@@ -375,9 +378,9 @@ fn passage_document(f: &Fields, a: &Shared, p: &Passage) -> TantivyDocument {
     if !a.authors.is_empty() {
         d.add_text(f.author, &a.authors);
     }
-    if let Some(s) = &meta.source {
+    if let (Some(s), Some(key)) = (&meta.source, &a.source_key) {
         d.add_text(f.source, s);
-        d.add_text(f.source_key, s.to_lowercase());
+        d.add_text(f.source_key, key);
     }
     d.add_text(f.lang, &meta.lang);
     if let Some(date) = meta.published {
