@@ -109,6 +109,12 @@ fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '\u{2011}')
 }
 
+/// Whether a word holds a hyphen, its bytes looked at first: every hyphen is `-` or starts
+/// with the byte 0xE2 (U+2010, U+2011), and decoding each char of every word was measurable.
+fn has_hyphen(word: &str) -> bool {
+    word.bytes().any(|b| b == b'-' || b == 0xE2) && word.contains(is_hyphen)
+}
+
 /// The words of `text` as byte spans; words joined by single hyphens are one word.
 pub fn words(text: &str) -> Vec<(usize, usize)> {
     Words::new(text).collect()
@@ -232,9 +238,11 @@ fn encode(terms: &[String]) -> Box<str> {
 /// The terms of an encoded term list.
 fn decode(mut terms: &str) -> impl Iterator<Item = &str> {
     std::iter::from_fn(move || {
-        let len = term_len(terms);
-        let term = (!terms.is_empty()).then(|| &terms[..len])?;
-        terms = terms.get(len + 1..).unwrap_or_default();
+        if terms.is_empty() {
+            return None;
+        }
+        let (term, rest) = terms.split_at(term_len(terms));
+        terms = rest.get(1..).unwrap_or_default();
         Some(term)
     })
 }
@@ -482,8 +490,7 @@ fn could_have_term(
     starts: Option<&Starts>,
     lower: &mut String,
 ) -> bool {
-    // Hyphens are `-` or start with the byte 0xE2 (U+2010, U+2011).
-    if word.bytes().any(|b| b == b'-' || b == 0xE2) && word.contains(is_hyphen) {
+    if has_hyphen(word) {
         return true;
     }
     let key = folded(word, lower);
@@ -569,7 +576,7 @@ mod tests {
         let mut lower = String::new();
         for (s, e) in words(text) {
             let word = &text[s..e];
-            if word.contains(is_hyphen) || !seen.insert(word.to_string()) {
+            if has_hyphen(word) || !seen.insert(word.to_string()) {
                 continue;
             }
             let key = folded(word, &mut lower).into_owned();
