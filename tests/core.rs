@@ -451,3 +451,72 @@ fn with_schema_version_zero(text: &str) -> String {
     let digits = text[at..].bytes().take_while(u8::is_ascii_digit).count();
     format!("{}0{}", &text[..at], &text[at + digits..])
 }
+
+#[test]
+fn title_author_and_source_clauses_match_the_articles() {
+    let env = TestEnv::empty();
+    let line = |id: &str, title: &str, author: &str, source: &str, text: &str| {
+        serde_json::json!({"id": id, "title": title, "author": author, "source": source,
+                           "text": text, "lang": "de"})
+        .to_string()
+    };
+    let write = |author: &str| {
+        let a1 = line(
+            "a1",
+            "Gipfel in Hanoi",
+            author,
+            "Agentur Nord",
+            "Das Treffen endete ohne Einigung.\n\nBeide Seiten wollen weiter über Sanktionen verhandeln.",
+        );
+        let a2 = line(
+            "a2",
+            "Raketen über Japan",
+            "Bernd Beispiel",
+            "Zeitung Süd",
+            "Nach dem Treffen in Hanoi folgte ein Test.",
+        );
+        env.write("corpus/wire.jsonl", format!("{a1}\n{a2}\n"));
+    };
+    write("Anna Muster");
+    env.write(
+        "corpus/lage.md",
+        "---\ntitle: Lage im Norden\n---\n\n## Sanktionen\n\nErster Absatz über die Wirtschaft.\n\n\
+         Zweiter Absatz über den Handel.\n\n## Abschreckung\n\nDritter Absatz über Raketen.\n",
+    );
+    env.ok(&["ingest"], 0);
+    let found = |q: &str| -> (u64, Vec<String>) {
+        let v = env.search_json(&[q]);
+        let ids = v["hits"].as_array().unwrap().iter();
+        let ids = ids.map(|h| h["article"]["id"].as_str().unwrap().to_string());
+        (v["total"].as_u64().unwrap(), ids.collect())
+    };
+    // Every passage of the article matches, and only its passages.
+    assert_eq!(found("author:Muster"), (2, vec!["a1".into(), "a1".into()]));
+    assert_eq!(found("source:\"Zeitung Süd\""), (1, vec!["a2".into()]));
+    assert_eq!(found("title:Hanoi").1, ["a1", "a1"]);
+    assert_eq!(found("Hanoi -author:Muster").1, ["a2"]);
+    assert_eq!(found("Sanktionen +title:\"Gipfel in Hanoi\"").1[0], "a1");
+    assert_eq!(found("title:\"Hanoi Gipfel\"").0, 0);
+    // A free word finds a passage through its article's title or its section heading.
+    assert_eq!(found("Japan").1, ["a2"]);
+    assert_eq!(found("Abschreckung").1, ["lage"]);
+    // A section clause matches every passage under the heading, and only those.
+    let texts = |q: &str| hit_texts(&env.search_json(&[q]));
+    let under = texts("section:Sanktionen");
+    assert_eq!(under.len(), 2, "{under:?}");
+    assert!(under.iter().any(|t| t.contains("Handel")));
+    assert_eq!(
+        texts("section:Abschreckung"),
+        ["Dritter Absatz über Raketen."]
+    );
+    assert_eq!(
+        texts("Absatz -section:Sanktionen"),
+        ["Dritter Absatz über Raketen."]
+    );
+    assert_eq!(found("section:Norden").0, 0);
+    // A changed article is matched by what it says now.
+    write("Clara Neu");
+    env.ok(&["ingest"], 0);
+    assert_eq!(found("author:Muster").0, 0);
+    assert_eq!(found("author:Neu"), (2, vec!["a1".into(), "a1".into()]));
+}

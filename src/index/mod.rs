@@ -24,7 +24,7 @@ use crate::corpus::{ArticleMeta, Passage, PassageKind};
 pub use writer::{ArticleWriter, Upsert};
 
 /// Version of the schema and of the metadata file; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 5;
 /// korpus's own metadata file inside the index folder.
 pub const META_FILE: &str = "korpus.json";
 
@@ -65,12 +65,18 @@ pub enum IndexError {
 /// The fields of the schema.
 #[derive(Debug, Clone)]
 pub struct Fields {
-    /// `article` on article records; passages have none (only exact keys and the fields
+    /// `article` on article records, `section` on the first passage of a section; other
+    /// passages have none (only exact keys and the fields
     /// queries score are indexed per passage; filters read fast fields).
     pub doc_kind: Field,
     pub article_id: Field,
-    /// Stable 64-bit hash of the article id (fast field, for grouping).
+    /// Stable 64-bit hash of the article id (fast field, for grouping), on passages.
     pub article_key: Field,
+    /// On passages under a heading: the number of the first passage of their run under it
+    /// (with the article key, it names the section; see `search::join`).
+    pub section_start: Field,
+    /// The article key on article records (fast field, for `search::join`).
+    pub join_key: Field,
     pub number: Field,
     pub count: Field,
     pub kind: Field,
@@ -80,12 +86,21 @@ pub struct Fields {
     pub text: Field,
     pub title: Field,
     pub section: Field,
-    /// Indexed text, one field per analyzer family, in [`Lang::ALL`] order.
+    /// Indexed text, one field per analyzer family, in [`Lang::ALL`] order. A passage's text
+    /// field also holds its article's title (a second value), so that one scorer per word
+    /// ranks both.
     pub text_by_lang: [Field; 3],
+    /// Indexed on article records only, for `title:` clauses.
     pub title_by_lang: [Field; 3],
+    /// Indexed on the first passage of each section only, for `section:` clauses (every
+    /// passage's text field holds its heading).
     pub section_by_lang: [Field; 3],
+    /// Stored authors (`; `-separated) and source of a passage's article.
     pub author: Field,
     pub source: Field,
+    /// Authors and source, indexed on article records only (for `author:` and `source:`).
+    pub record_author: Field,
+    pub record_source: Field,
     /// Lowercased source, for exact `--source` filters (a fast field).
     pub source_key: Field,
     pub lang: Field,
@@ -135,6 +150,8 @@ pub fn schema() -> (Schema, Fields) {
         doc_kind: b.add_text_field("doc_kind", key.clone()),
         article_id: b.add_text_field("article_id", key.clone() | STORED),
         article_key: b.add_u64_field("article_key", FAST),
+        section_start: b.add_u64_field("section_start", FAST),
+        join_key: b.add_u64_field("join_key", FAST),
         number: b.add_u64_field("number", STORED),
         count: b.add_u64_field("count", STORED),
         kind: b.add_text_field("kind", STORED),
@@ -146,8 +163,10 @@ pub fn schema() -> (Schema, Fields) {
         text_by_lang: by_lang(&mut b, "text"),
         title_by_lang: by_lang(&mut b, "title"),
         section_by_lang: by_lang(&mut b, "section"),
-        author: b.add_text_field("author", plain.clone() | STORED),
-        source: b.add_text_field("source", plain | STORED),
+        author: b.add_text_field("author", STORED),
+        source: b.add_text_field("source", STORED),
+        record_author: b.add_text_field("record_author", plain.clone()),
+        record_source: b.add_text_field("record_source", plain),
         source_key: b.add_text_field("source_key", TextOptions::default().set_fast("raw")),
         lang: b.add_text_field("lang", key.clone() | STORED),
         published: b.add_date_field("published", DateOptions::default().set_stored().set_fast()),
@@ -261,7 +280,14 @@ impl KorpusIndex {
             .and_then(Index::open)
             .map_err(tantivy_err("could not open the index", path))?;
         analysis::register(index.tokenizers());
-        let (_, fields) = schema();
+        let (schema, fields) = schema();
+        if index.schema() != schema {
+            return Err(IndexError::Incompatible {
+                path: shown,
+                found: format!("{} with another schema", expected.describe()),
+                expected: expected.describe(),
+            });
+        }
         Ok(KorpusIndex {
             index,
             fields,
@@ -453,6 +479,14 @@ pub const RECORD_KIND: &str = "article";
 /// The term only article records have.
 pub fn record_term(f: &Fields) -> Term {
     Term::from_field_text(f.doc_kind, RECORD_KIND)
+}
+
+/// The `doc_kind` of the first passage of each section, which indexes the heading.
+pub const SECTION_KIND: &str = "section";
+
+/// The term only the first passages of sections have.
+pub fn section_term(f: &Fields) -> Term {
+    Term::from_field_text(f.doc_kind, SECTION_KIND)
 }
 
 /// The 64-bit key of an article id (FNV-1a: stable across versions and platforms).

@@ -174,7 +174,16 @@ impl ArticleWriter {
         count: usize,
     ) -> impl Iterator<Item = TantivyDocument> {
         let shared = Shared::new(meta, count);
-        (passages.iter()).map(move |p| passage_document(&self.fields, &shared, p))
+        let (mut previous, mut start) = (None, 0);
+        (passages.iter()).map(move |p| {
+            // The first passage of a run under one heading indexes the heading.
+            let heads = p.section.is_some() && p.section != previous;
+            if heads {
+                start = p.number;
+            }
+            previous.clone_from(&p.section);
+            passage_document(&self.fields, &shared, p, start, heads)
+        })
     }
 
     /// Adds documents as one batch: tantivy writes a batch into one segment, in order, so an
@@ -324,10 +333,20 @@ impl Document for Queued {
 }
 
 /// An article's record: its id and full metadata.
+/// An article's record: its id and full metadata, and what a search matches once per article
+/// (title, authors, source).
 fn record_document(f: &Fields, meta: &ArticleMeta) -> TantivyDocument {
     let mut record = TantivyDocument::default();
     record.add_text(f.doc_kind, super::RECORD_KIND);
     record.add_text(f.article_id, &meta.id);
+    record.add_u64(f.join_key, article_key(&meta.id));
+    record.add_text(f.title_for(Lang::for_code(&meta.lang)), &meta.title);
+    if !meta.authors.is_empty() {
+        record.add_text(f.record_author, meta.authors.join("; "));
+    }
+    if let Some(s) = &meta.source {
+        record.add_text(f.record_source, s);
+    }
     record.add_text(f.meta, serde_json::to_string(meta).unwrap_or_default());
     record
 }
@@ -356,7 +375,15 @@ impl<'a> Shared<'a> {
     }
 }
 
-fn passage_document(f: &Fields, a: &Shared, p: &Passage) -> TantivyDocument {
+/// A passage's document. `section_start` is the number of the first passage of its run under
+/// its heading; that passage `heads` the run and indexes the heading for `section:` clauses.
+fn passage_document(
+    f: &Fields,
+    a: &Shared,
+    p: &Passage,
+    section_start: u32,
+    heads: bool,
+) -> TantivyDocument {
     let (meta, lang) = (a.meta, a.lang);
     let mut d = TantivyDocument::default();
     d.add_text(f.article_id, &meta.id);
@@ -368,12 +395,16 @@ fn passage_document(f: &Fields, a: &Shared, p: &Passage) -> TantivyDocument {
     d.add_u64(f.range_end, p.range.1 as u64);
     d.add_text(f.text, &p.text);
     d.add_text(f.text_for(lang), &p.text);
-
+    d.add_text(f.text_for(lang), &meta.title);
     d.add_text(f.title, &meta.title);
-    d.add_text(f.title_for(lang), &meta.title);
     if let Some(s) = &p.section {
+        d.add_text(f.text_for(lang), s);
         d.add_text(f.section, s);
-        d.add_text(f.section_for(lang), s);
+        d.add_u64(f.section_start, u64::from(section_start));
+        if heads {
+            d.add_text(f.doc_kind, super::SECTION_KIND);
+            d.add_text(f.section_for(lang), s);
+        }
     }
     if !a.authors.is_empty() {
         d.add_text(f.author, &a.authors);

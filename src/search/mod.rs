@@ -2,6 +2,7 @@
 //! best passage per article) and returns typed [`Hit`]s with snippets. Never prints.
 
 mod group;
+mod join;
 pub mod query;
 pub mod snippet;
 mod stats;

@@ -10,6 +10,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::join::{self, JoinQuery};
 use crate::analysis::{self, Lang};
 use crate::corpus::decode::normalize_text;
 use crate::index::Fields;
@@ -207,10 +208,6 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, QueryError> {
 /// Ranking knobs (chosen on the XQuAD-de dev set; see the README).
 #[derive(Debug, Clone, Copy)]
 pub struct Boosts {
-    /// Free words also search the article title with this weight…
-    pub title: f32,
-    /// …and the section heading with this one.
-    pub section: f32,
     /// Weight of a compound's parts relative to the whole word (`Atomwaffen` → `atom`, `waffen`).
     pub parts: f32,
     /// Weight of the proximity clauses: adjacent query words within `slop` words of each other.
@@ -221,8 +218,6 @@ pub struct Boosts {
 impl Default for Boosts {
     fn default() -> Self {
         Boosts {
-            title: 0.6,
-            section: 0.4,
             parts: 0.4,
             proximity: 0.3,
             slop: 6,
@@ -310,29 +305,18 @@ impl QueryBuilder {
     }
 
     /// The query for one clause's text on one field analysed as `lang`. A single word matches
-    /// as itself or, with `parts` (on the clause's main field; weighted down), through its
-    /// compound parts; several words, or a phrase, match as a phrase of the words themselves.
-    fn field_query(
-        &self,
-        field: Field,
-        groups: &[Group],
-        phrase: bool,
-        parts: bool,
-        boost: f32,
-    ) -> Vec<Box<dyn Query>> {
+    /// as itself or (weighted down) through its compound parts; several words, or a phrase,
+    /// match as a phrase of the words themselves.
+    fn field_query(&self, field: Field, groups: &[Group], phrase: bool) -> Vec<Box<dyn Query>> {
         match groups {
             [] => Vec::new(),
             [g] => {
-                let query_terms = if phrase || !parts {
-                    &g.terms[..1]
-                } else {
-                    &g.terms[..]
-                };
+                let query_terms = if phrase { &g.terms[..1] } else { &g.terms[..] };
                 let mut alts = Vec::new();
                 for (i, t) in query_terms.iter().enumerate() {
                     let w = if i == 0 { 1.0 } else { self.boosts.parts };
                     if w > 0.0 {
-                        alts.push(Self::boosted(Self::term(field, t), w * boost));
+                        alts.push(Self::boosted(Self::term(field, t), w));
                     }
                 }
                 alts
@@ -350,7 +334,7 @@ impl QueryBuilder {
                         })
                         .collect(),
                 );
-                vec![Self::boosted(Box::new(phrase), boost)]
+                vec![Box::new(phrase)]
             }
         }
     }
@@ -390,16 +374,11 @@ impl QueryBuilder {
                 content.push(c);
             }
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-            let mut per_lang = |fields_of: &dyn Fn(Lang) -> Vec<(Field, f32)>,
+            let mut per_lang = |field_of: &dyn Fn(Lang) -> Field,
                                 alts: &mut Vec<Box<dyn Query>>| {
                 for &lang in &self.langs {
                     let groups = self.groups(lang, &c.text);
-                    // The first field is the scope's main one: compound parts match there only
-                    // (in a title or heading they would be weak evidence at the cost of more
-                    // terms to score).
-                    for (i, (field, boost)) in fields_of(lang).into_iter().enumerate() {
-                        alts.extend(self.field_query(field, &groups, c.phrase, i == 0, boost));
-                    }
+                    alts.extend(self.field_query(field_of(lang), &groups, c.phrase));
                     if c.occur != Occur::MustNot {
                         let terms = highlight.entry(lang).or_default();
                         for g in groups {
@@ -409,49 +388,46 @@ impl QueryBuilder {
                 }
             };
             match c.scope {
-                Scope::Any => per_lang(
-                    &|l| {
-                        vec![
-                            (f.text_for(l), 1.0),
-                            (f.title_for(l), self.boosts.title),
-                            (f.section_for(l), self.boosts.section),
-                        ]
-                    },
-                    &mut alternatives,
-                ),
-                Scope::Title => per_lang(&|l| vec![(f.title_for(l), 1.0)], &mut alternatives),
-                Scope::Section => per_lang(&|l| vec![(f.section_for(l), 1.0)], &mut alternatives),
-                Scope::Text => per_lang(&|l| vec![(f.text_for(l), 1.0)], &mut alternatives),
+                Scope::Any | Scope::Text => per_lang(&|l| f.text_for(l), &mut alternatives),
+                Scope::Title => per_lang(&|l| f.title_for(l), &mut alternatives),
+                Scope::Section => per_lang(&|l| f.section_for(l), &mut alternatives),
                 Scope::Author => alternatives.extend(self.field_query(
-                    f.author,
+                    f.record_author,
                     &self.groups(Lang::Plain, &c.text),
                     c.phrase,
-                    true,
-                    1.0,
                 )),
                 Scope::Source => alternatives.extend(self.field_query(
-                    f.source,
+                    f.record_source,
                     &self.groups(Lang::Plain, &c.text),
                     c.phrase,
-                    true,
-                    1.0,
                 )),
                 Scope::Lang => alternatives.push(Box::new(TermQuery::new(
                     Term::from_field_text(f.lang, c.text.trim().to_lowercase().as_str()),
                     IndexRecordOption::Basic,
                 ))),
             }
+            // What a group of passages shares is matched once per group.
+            let join = match c.scope {
+                Scope::Title | Scope::Author | Scope::Source => {
+                    Some((crate::index::record_term(f), join::Group::Article))
+                }
+                Scope::Section => Some((crate::index::section_term(f), join::Group::Section)),
+                _ => None,
+            };
+            if let Some((marker, group)) = join {
+                alternatives = any_of(alternatives)
+                    .map(|q| -> Box<dyn Query> { Box::new(JoinQuery::new(q, marker, group)) })
+                    .into_iter()
+                    .collect();
+            }
             if c.occur == Occur::Should {
                 // A sum of Should clauses scores the same flat or nested; flat is faster.
                 parts.extend(alternatives.into_iter().map(|q| (Occur::Should, q)));
                 continue;
             }
-            let q: Box<dyn Query> = match alternatives.len() {
-                0 => continue,
-                1 => alternatives.pop().unwrap_or_else(|| unreachable!()),
-                _ => Box::new(BooleanQuery::union(alternatives)),
-            };
-            parts.push((c.occur, q));
+            if let Some(q) = any_of(alternatives) {
+                parts.push((c.occur, q));
+            }
         }
         if parts.iter().all(|(o, _)| *o == Occur::MustNot) {
             return Err(if parts.is_empty() {
@@ -500,6 +476,14 @@ impl QueryBuilder {
             }
         }
         out
+    }
+}
+
+/// A query matching any of `alternatives` (none: `None`).
+fn any_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match alternatives.len() {
+        0 | 1 => alternatives.pop(),
+        _ => Some(Box::new(BooleanQuery::union(alternatives))),
     }
 }
 

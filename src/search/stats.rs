@@ -1,7 +1,8 @@
 //! BM25 statistics that count passages, not tantivy documents. The index also holds one record
 //! document per article, and each language's text lives in its own field; tantivy's default
 //! statistics would count both into every field's average length and document count, skewing
-//! length normalisation (and more so the more languages an archive holds).
+//! length normalisation (and more so the more languages an archive holds). Clauses matched on
+//! the records themselves count articles instead.
 
 use std::collections::HashMap;
 
@@ -47,16 +48,10 @@ impl PassageStats {
             if n > 0 {
                 langs.push(lang);
             }
-            for field in [f.text_for(lang), f.title_for(lang), f.section_for(lang)] {
-                docs_for_field.insert(field, n.max(1));
-            }
+            docs_for_field.insert(f.text_for(lang), n.max(1));
         }
-        for field in docs_for_field.keys().copied().chain([f.author, f.source]) {
-            let mut total = 0;
-            for seg in searcher.segment_readers() {
-                total += seg.inverted_index(field)?.total_num_tokens();
-            }
-            tokens.insert(field, total);
+        for &field in docs_for_field.keys() {
+            tokens.insert(field, total_tokens(searcher, field)?);
         }
         Ok(PassageStats {
             searcher: searcher.clone(),
@@ -88,4 +83,43 @@ impl Bm25StatisticsProvider for PassageStats {
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         self.searcher.doc_freq(term)
     }
+}
+
+/// Statistics for clauses matched on one document per group (see `join`): the documents that
+/// have `marker`.
+pub struct MarkedStats<'a> {
+    searcher: &'a Searcher,
+    docs: u64,
+}
+
+impl<'a> MarkedStats<'a> {
+    pub fn new(searcher: &'a Searcher, marker: &Term) -> tantivy::Result<MarkedStats<'a>> {
+        Ok(MarkedStats {
+            searcher,
+            docs: searcher.doc_freq(marker)?.max(1),
+        })
+    }
+}
+
+impl Bm25StatisticsProvider for MarkedStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        total_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.docs)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
+/// The tokens indexed in `field` over every segment.
+fn total_tokens(searcher: &Searcher, field: Field) -> tantivy::Result<u64> {
+    let mut total = 0;
+    for seg in searcher.segment_readers() {
+        total += seg.inverted_index(field)?.total_num_tokens();
+    }
+    Ok(total)
 }
