@@ -22,8 +22,50 @@ use super::MAX_TOKEN_BYTES;
 use super::compound;
 use super::fold::fold;
 
+/// The German tokenizer. It replays the tokens of the short texts it analysed last: a passage's
+/// indexed text also holds its article's title and its section heading, so each passage
+/// repeats them (one tokenizer serves one field of one indexing thread).
 #[derive(Clone, Default)]
-pub struct GermanTokenizer;
+pub struct GermanTokenizer {
+    recent: [Recorded; RECENT],
+    /// The slot the next short text is recorded in.
+    next: usize,
+}
+
+/// Short texts whose tokens are kept.
+const RECENT: usize = 4;
+/// Longest text whose tokens are kept, in bytes.
+const RECORDED_BYTES: usize = 256;
+
+/// The tokens of one short text.
+#[derive(Clone, Default)]
+struct Recorded {
+    text: String,
+    /// Set once every token was recorded (a stream left early records nothing usable).
+    complete: bool,
+    /// The tokens' terms, one after the other.
+    terms: String,
+    /// Offsets, position and the end of the term in `terms`, per token.
+    tokens: Vec<[usize; 4]>,
+}
+
+impl Recorded {
+    fn start(&mut self, text: &str) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.complete = false;
+        self.terms.clear();
+        self.tokens.clear();
+    }
+}
+
+/// What a stream does with the tokens of its text.
+enum Memo<'a> {
+    None,
+    Record(&'a mut Recorded),
+    /// Replays the recorded tokens; the next one's index.
+    Replay(&'a Recorded, usize),
+}
 
 /// Streams the tokens of one text word by word, reusing one `Token` and one buffer of terms
 /// (no allocation per token).
@@ -37,6 +79,7 @@ pub struct GermanTokenStream<'a> {
     terms: String,
     next_term: usize,
     token: Token,
+    memo: Memo<'a>,
 }
 
 impl GermanTokenStream<'_> {
@@ -45,15 +88,41 @@ impl GermanTokenStream<'_> {
         let (start, end) = self.words.next()?;
         Some((start, end, word_hash(&self.text[start..end])))
     }
+
+    fn replay(&mut self) -> Option<bool> {
+        let Memo::Replay(rec, next) = &mut self.memo else {
+            return None;
+        };
+        let Some(&[from, to, position, end]) = rec.tokens.get(*next) else {
+            return Some(false);
+        };
+        let start = if *next == 0 {
+            0
+        } else {
+            rec.tokens[*next - 1][3]
+        };
+        *next += 1;
+        self.token.text.clear();
+        self.token.text.push_str(&rec.terms[start..end]);
+        (self.token.offset_from, self.token.offset_to) = (from, to);
+        self.token.position = position;
+        Some(true)
+    }
 }
 
 impl TokenStream for GermanTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        if let Some(more) = self.replay() {
+            return more;
+        }
         while self.next_term >= self.terms.len() {
             // Two words ahead: the bucket of the word after next is fetched, and the next
             // word's entry, found in its bucket fetched a word ago; the table is larger than
             // the caches, and a lookup that waits for memory twice was most of its cost.
             let Some((start, end, hash)) = self.ahead[0].take().or_else(|| self.next_word()) else {
+                if let Memo::Record(rec) = &mut self.memo {
+                    rec.complete = true;
+                }
                 return false;
             };
             self.ahead[0] = self.ahead[1].take().or_else(|| self.next_word());
@@ -79,6 +148,12 @@ impl TokenStream for GermanTokenStream<'_> {
         self.token.text.clear();
         self.token.text.push_str(&rest[..len]);
         self.next_term += len + 1;
+        if let Memo::Record(rec) = &mut self.memo {
+            rec.terms.push_str(&self.token.text);
+            let t = &self.token;
+            rec.tokens
+                .push([t.offset_from, t.offset_to, t.position, rec.terms.len()]);
+        }
         true
     }
     fn token(&self) -> &Token {
@@ -93,6 +168,16 @@ impl Tokenizer for GermanTokenizer {
     type TokenStream<'a> = GermanTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> GermanTokenStream<'a> {
+        let memo = if text.len() > RECORDED_BYTES {
+            Memo::None
+        } else if let Some(i) = (self.recent.iter()).position(|r| r.complete && r.text == text) {
+            Memo::Replay(&self.recent[i], 0)
+        } else {
+            let slot = &mut self.recent[self.next];
+            self.next = (self.next + 1) % RECENT;
+            slot.start(text);
+            Memo::Record(slot)
+        };
         GermanTokenStream {
             text,
             words: Words::new(text),
@@ -101,6 +186,7 @@ impl Tokenizer for GermanTokenizer {
             terms: String::with_capacity(256),
             next_term: 0,
             token: Token::default(),
+            memo,
         }
     }
 }
@@ -568,6 +654,34 @@ pub fn analyze(text: &str) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stream(tokenizer: &mut GermanTokenizer, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        let mut s = tokenizer.token_stream(text);
+        while s.advance() {
+            out.push(s.token().clone());
+        }
+        out
+    }
+
+    #[test]
+    fn short_texts_are_replayed_as_analysed() {
+        let title = "Atomwaffenprogramm: Süd-Korea verhandelt";
+        let heading = "Die strategische Geduld";
+        let long = "Ein langer Absatz über die Verhandlungen. ".repeat(10);
+        let fresh = |text: &str| stream(&mut GermanTokenizer::default(), text);
+        let mut t = GermanTokenizer::default();
+        for _ in 0..3 {
+            for text in [long.as_str(), title, heading, "Kurz.", "Noch kürzer."] {
+                assert_eq!(stream(&mut t, text), fresh(text), "{text}");
+            }
+        }
+        assert!(t.recent.iter().any(|r| r.complete && r.text == heading));
+        // A stream left early records nothing that is replayed.
+        t.token_stream("Zwei Wörter").advance();
+        assert_eq!(stream(&mut t, "Zwei Wörter"), fresh("Zwei Wörter"));
+        assert_eq!(stream(&mut t, "Zwei Wörter"), fresh("Zwei Wörter"));
+    }
 
     /// Every word of `text` whose terms are not all in its folded lowercase form.
     fn words_with_foreign_terms(text: &str) -> Vec<(String, Vec<String>)> {

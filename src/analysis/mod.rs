@@ -68,7 +68,7 @@ impl Lang {
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
             .filter(LowerCaser);
         match self {
-            Lang::German => TextAnalyzer::from(german::GermanTokenizer),
+            Lang::German => TextAnalyzer::from(german::GermanTokenizer::default()),
             Lang::English => base.filter(Stemmer::new(Language::English)).build(),
             Lang::Plain => base.build(),
         }
