@@ -124,13 +124,23 @@ fn explain_shows_term_contributions() {
         .ok(&["search", "Sanktionen Krieg", "--explain", "-n", "1"], 0)
         .stdout();
     assert!(out.contains("text_de:sanktion"), "{out}");
-    let v = env.search_json(&["Sanktionen Krieg", "--explain", "-n", "1"]);
-    let e = v["hits"][0]["explanation"].as_array().unwrap();
-    let total: f64 = e.iter().map(|c| c["score"].as_f64().unwrap()).sum();
-    let score = v["hits"][0]["score"].as_f64().unwrap();
+    for q in ["Sanktionen Krieg", "Sanktionen title:Romanze"] {
+        let v = env.search_json(&[q, "--explain", "-n", "1"]);
+        let e = v["hits"][0]["explanation"].as_array().unwrap();
+        let total: f64 = e.iter().map(|c| c["score"].as_f64().unwrap()).sum();
+        let score = v["hits"][0]["score"].as_f64().unwrap();
+        assert!(
+            (total - score).abs() < 0.01,
+            "{q}: contributions {total} vs score {score}"
+        );
+    }
+    let v = env.search_json(&["Sanktionen title:Romanze", "--explain", "-n", "1"]);
+    let whats: Vec<&str> = (v["hits"][0]["explanation"].as_array().unwrap().iter())
+        .map(|c| c["term"].as_str().unwrap())
+        .collect();
     assert!(
-        (total - score).abs() < 0.01,
-        "contributions {total} vs score {score}"
+        whats.contains(&"title_de:romanz on the article record"),
+        "{whats:?}"
     );
 }
 

@@ -12,6 +12,9 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Ter
 
 use super::stats::MarkedStats;
 
+/// How the explanation of a joined clause starts (followed by what matched where).
+pub const JOINED: &str = "Joined ";
+
 /// What a [`JoinQuery`] groups passages by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
@@ -103,9 +106,19 @@ impl Query for JoinQuery {
                 }
             })?;
         }
+        let mut terms = Vec::new();
+        self.inner.query_terms(&mut |t, _| {
+            let field = searcher.schema().get_field_name(t.field());
+            terms.push(format!("{field}:{}", t.value().as_str().unwrap_or("?")));
+        });
+        let of = match self.group {
+            Group::Article => "the article record",
+            Group::Section => "the section's first passage",
+        };
         Ok(Box::new(JoinWeight {
             groups: Arc::new(groups),
             group: self.group,
+            label: format!("{} on {of}", terms.join(" ")),
         }))
     }
 
@@ -118,6 +131,8 @@ struct JoinWeight {
     /// The matching groups' keys and scores.
     groups: Arc<FxHashMap<u64, Score>>,
     group: Group,
+    /// What matched, for explanations.
+    label: String,
 }
 
 impl Weight for JoinWeight {
@@ -141,8 +156,8 @@ impl Weight for JoinWeight {
                 "document {doc} is not in a matching group"
             )));
         }
-        Ok(Explanation::new(
-            "the article's record or the section's heading matches",
+        Ok(Explanation::new_with_string(
+            format!("{JOINED}{}", self.label),
             scorer.score(),
         ))
     }

@@ -506,6 +506,13 @@ fn collect_terms(
         });
         return;
     }
+    if let Some(what) = desc.strip_prefix(join::JOINED) {
+        out.push(Contribution {
+            what: what.to_string(),
+            score: score * boost,
+        });
+        return;
+    }
     let boost = desc
         .strip_prefix("Boost x")
         .and_then(|r| r.split_whitespace().next())
