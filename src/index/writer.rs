@@ -332,7 +332,6 @@ impl Document for Queued {
     }
 }
 
-/// An article's record: its id and full metadata.
 /// An article's record: its id and full metadata, and what a search matches once per article
 /// (title, authors, source).
 fn record_document(f: &Fields, meta: &ArticleMeta) -> TantivyDocument {
