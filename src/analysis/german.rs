@@ -178,12 +178,17 @@ impl Tokenizer for GermanTokenizer {
             slot.start(text);
             Memo::Record(slot)
         };
+        // A replay needs no buffer of terms.
+        let terms = match memo {
+            Memo::Replay(..) => String::new(),
+            _ => String::with_capacity(256),
+        };
         GermanTokenStream {
             text,
             words: Words::new(text),
             ahead: [None, None],
             position: 0,
-            terms: String::with_capacity(256),
+            terms,
             next_term: 0,
             token: Token::default(),
             memo,

@@ -11,6 +11,7 @@ use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
 use super::stats::MarkedStats;
+use crate::index::Fields;
 
 /// How the explanation of a joined clause starts (followed by what matched where).
 pub const JOINED: &str = "Joined ";
@@ -24,6 +25,16 @@ pub enum Group {
     Section,
 }
 
+impl Group {
+    /// The term every document indexed for a group of this kind has.
+    fn marker(self, f: &Fields) -> Term {
+        match self {
+            Group::Article => crate::index::record_term(f),
+            Group::Section => crate::index::section_term(f),
+        }
+    }
+}
+
 /// The passages of the groups whose indexed document matches `inner`, each scored as that
 /// document.
 #[derive(Debug)]
@@ -35,10 +46,10 @@ pub struct JoinQuery {
 }
 
 impl JoinQuery {
-    pub fn new(inner: Box<dyn Query>, marker: Term, group: Group) -> JoinQuery {
+    pub fn new(inner: Box<dyn Query>, group: Group, fields: &Fields) -> JoinQuery {
         JoinQuery {
             inner,
-            marker,
+            marker: group.marker(fields),
             group,
         }
     }
@@ -52,15 +63,25 @@ struct Keys {
 }
 
 impl Keys {
-    /// The keys of passages (`of_records`: of the article records, which carry theirs apart).
-    fn new(reader: &SegmentReader, group: Group, of_records: bool) -> tantivy::Result<Keys> {
+    /// The keys of the passages.
+    fn of_passages(reader: &SegmentReader, group: Group) -> tantivy::Result<Keys> {
+        Self::read(reader, group, "article_key")
+    }
+
+    /// The keys of the documents a group is matched on: the records carry their article key
+    /// apart (so that records are never passages of a group), a section's first passage is a
+    /// passage.
+    fn of_matched(reader: &SegmentReader, group: Group) -> tantivy::Result<Keys> {
+        match group {
+            Group::Article => Self::read(reader, group, "join_key"),
+            Group::Section => Self::of_passages(reader, group),
+        }
+    }
+
+    fn read(reader: &SegmentReader, group: Group, article: &str) -> tantivy::Result<Keys> {
         let fast = reader.fast_fields();
         Ok(Keys {
-            article: fast.u64(if of_records {
-                "join_key"
-            } else {
-                "article_key"
-            })?,
+            article: fast.u64(article)?,
             section: match group {
                 Group::Article => None,
                 Group::Section => Some(fast.u64("section_start")?),
@@ -79,7 +100,11 @@ impl Keys {
 
 impl Clone for JoinQuery {
     fn clone(&self) -> JoinQuery {
-        JoinQuery::new(self.inner.box_clone(), self.marker.clone(), self.group)
+        JoinQuery {
+            inner: self.inner.box_clone(),
+            marker: self.marker.clone(),
+            group: self.group,
+        }
     }
 }
 
@@ -96,7 +121,7 @@ impl Query for JoinQuery {
         })?;
         let mut groups: FxHashMap<u64, Score> = FxHashMap::default();
         for reader in searcher.segment_readers() {
-            let keys = Keys::new(reader, self.group, self.group == Group::Article)?;
+            let keys = Keys::of_matched(reader, self.group)?;
             let alive = reader.alive_bitset();
             weight.for_each(reader, &mut |doc, score| {
                 if alive.is_none_or(|a| a.is_alive(doc))
@@ -139,7 +164,7 @@ impl Weight for JoinWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut docs = Vec::new();
         if !self.groups.is_empty() {
-            let keys = Keys::new(reader, self.group, false)?;
+            let keys = Keys::of_passages(reader, self.group)?;
             for doc in 0..reader.max_doc() {
                 if let Some(score) = keys.get(doc).and_then(|k| self.groups.get(&k)) {
                     docs.push((doc, score * boost));

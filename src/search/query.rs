@@ -408,15 +408,13 @@ impl QueryBuilder {
             }
             // What a group of passages shares is matched once per group.
             let join = match c.scope {
-                Scope::Title | Scope::Author | Scope::Source => {
-                    Some((crate::index::record_term(f), join::Group::Article))
-                }
-                Scope::Section => Some((crate::index::section_term(f), join::Group::Section)),
+                Scope::Title | Scope::Author | Scope::Source => Some(join::Group::Article),
+                Scope::Section => Some(join::Group::Section),
                 _ => None,
             };
-            if let Some((marker, group)) = join {
+            if let Some(group) = join {
                 alternatives = any_of(alternatives)
-                    .map(|q| -> Box<dyn Query> { Box::new(JoinQuery::new(q, marker, group)) })
+                    .map(|q| -> Box<dyn Query> { Box::new(JoinQuery::new(q, group, f)) })
                     .into_iter()
                     .collect();
             }

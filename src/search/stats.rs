@@ -1,8 +1,8 @@
 //! BM25 statistics that count passages, not tantivy documents. The index also holds one record
 //! document per article, and each language's text lives in its own field; tantivy's default
 //! statistics would count both into every field's average length and document count, skewing
-//! length normalisation (and more so the more languages an archive holds). Clauses matched on
-//! the records themselves count articles instead.
+//! length normalisation (and more so the more languages an archive holds). Clauses matched once
+//! per group (on the article records, on sections' first passages) count those documents.
 
 use std::collections::HashMap;
 
