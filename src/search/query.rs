@@ -439,8 +439,15 @@ impl QueryBuilder {
         } else {
             Vec::new()
         };
+        // A lone clause runs as itself: tantivy makes a boolean query's only `Should` clause a
+        // `Must`, and scores a one-clause intersection without skipping (block-max WAND), which
+        // a term query on its own does skip.
+        let query: Box<dyn Query> = match parts.len() {
+            1 if parts[0].0 != Occur::MustNot => parts.remove(0).1,
+            _ => Box::new(BooleanQuery::new(parts)),
+        };
         Ok(Built {
-            query: Box::new(BooleanQuery::new(parts)),
+            query,
             proximity,
             highlight,
         })
