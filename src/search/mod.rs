@@ -3,6 +3,7 @@
 
 mod group;
 mod join;
+mod prune;
 pub mod query;
 pub mod snippet;
 mod stats;

@@ -11,6 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::join::{self, JoinQuery};
+use super::prune::{PrunedPhrase, PrunedUnion};
 use crate::analysis::{self, Lang};
 use crate::corpus::decode::normalize_text;
 use crate::index::Fields;
@@ -305,38 +306,33 @@ impl QueryBuilder {
     }
 
     /// The query for one clause's text on one field analysed as `lang`. A single word matches
-    /// as itself or (weighted down) through its compound parts; several words, or a phrase,
-    /// match as a phrase of the words themselves.
-    fn field_query(&self, field: Field, groups: &[Group], phrase: bool) -> Vec<Box<dyn Query>> {
+    /// as itself or (weighted down) through its compound parts (term clauses, `words`); several
+    /// words, or a phrase, match as a phrase of the words themselves.
+    fn field_query(&self, field: Field, groups: &[Group], phrase: bool) -> Alternatives {
+        let mut out = Alternatives::default();
         match groups {
-            [] => Vec::new(),
+            [] => {}
             [g] => {
                 let query_terms = if phrase { &g.terms[..1] } else { &g.terms[..] };
-                let mut alts = Vec::new();
                 for (i, t) in query_terms.iter().enumerate() {
                     let w = if i == 0 { 1.0 } else { self.boosts.parts };
                     if w > 0.0 {
-                        alts.push(Self::boosted(Self::term(field, t), w));
+                        out.words.push(Self::boosted(Self::term(field, t), w));
                     }
                 }
-                alts
             }
             _ => {
                 let first = groups[0].position;
-                let phrase = PhraseQuery::new_with_offset(
-                    groups
-                        .iter()
-                        .map(|g| {
-                            (
-                                g.position - first,
-                                Term::from_field_text(field, &g.terms[0]),
-                            )
-                        })
-                        .collect(),
-                );
-                vec![Box::new(phrase)]
+                let terms = (groups.iter())
+                    .map(|g| {
+                        let term = Term::from_field_text(field, &g.terms[0]);
+                        (g.position - first, term)
+                    })
+                    .collect();
+                out.others.push(Box::new(PrunedPhrase::new(terms)));
             }
         }
+        out
     }
 
     /// True when every word of the clause is a stop word.
@@ -352,6 +348,8 @@ impl QueryBuilder {
     pub fn build(&self, clauses: &[Clause]) -> Result<Built, QueryError> {
         let f = &self.fields;
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // The ranked (Should) clauses.
+        let mut ranked = Alternatives::default();
         let mut highlight: HashMap<Lang, HashSet<String>> = HashMap::new();
         // Stop words only add noise to a ranked bag of words; a phrase or a required word keeps
         // them, and so does a query of nothing but stop words.
@@ -373,9 +371,8 @@ impl QueryBuilder {
             {
                 content.push(c);
             }
-            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-            let mut per_lang = |field_of: &dyn Fn(Lang) -> Field,
-                                alts: &mut Vec<Box<dyn Query>>| {
+            let mut alternatives = Alternatives::default();
+            let mut per_lang = |field_of: &dyn Fn(Lang) -> Field, alts: &mut Alternatives| {
                 for &lang in &self.langs {
                     let groups = self.groups(lang, &c.text);
                     alts.extend(self.field_query(field_of(lang), &groups, c.phrase));
@@ -401,7 +398,7 @@ impl QueryBuilder {
                     &self.groups(Lang::Plain, &c.text),
                     c.phrase,
                 )),
-                Scope::Lang => alternatives.push(Box::new(TermQuery::new(
+                Scope::Lang => alternatives.others.push(Box::new(TermQuery::new(
                     Term::from_field_text(f.lang, c.text.trim().to_lowercase().as_str()),
                     IndexRecordOption::Basic,
                 ))),
@@ -413,19 +410,31 @@ impl QueryBuilder {
                 _ => None,
             };
             if let Some(group) = join {
-                alternatives = any_of(alternatives)
-                    .map(|q| -> Box<dyn Query> { Box::new(JoinQuery::new(q, group, f)) })
-                    .into_iter()
-                    .collect();
+                alternatives = Alternatives {
+                    words: Vec::new(),
+                    others: any_of(alternatives.into_vec())
+                        .map(|q| -> Box<dyn Query> { Box::new(JoinQuery::new(q, group, f)) })
+                        .into_iter()
+                        .collect(),
+                };
             }
             if c.occur == Occur::Should {
                 // A sum of Should clauses scores the same flat or nested; flat is faster.
-                parts.extend(alternatives.into_iter().map(|q| (Occur::Should, q)));
+                ranked.extend(alternatives);
                 continue;
             }
-            if let Some(q) = any_of(alternatives) {
+            if let Some(q) = any_of(alternatives.into_vec()) {
                 parts.push((c.occur, q));
             }
+        }
+        if !parts.is_empty() {
+            parts.extend(ranked.into_vec().into_iter().map(|q| (Occur::Should, q)));
+        } else if !ranked.words.is_empty() && !ranked.others.is_empty() {
+            // Only ranked clauses, of both kinds: the words skip around the others.
+            let union = PrunedUnion::new(ranked.words, ranked.others);
+            parts.push((Occur::Should, Box::new(union)));
+        } else if let Some(q) = any_of(ranked.into_vec()) {
+            parts.push((Occur::Should, q));
         }
         if parts.iter().all(|(o, _)| *o == Occur::MustNot) {
             return Err(if parts.is_empty() {
@@ -481,6 +490,25 @@ impl QueryBuilder {
             }
         }
         out
+    }
+}
+
+/// What one clause becomes: term clauses (`words`, which can skip with block-max WAND) and
+/// other queries.
+#[derive(Default)]
+struct Alternatives {
+    words: Vec<Box<dyn Query>>,
+    others: Vec<Box<dyn Query>>,
+}
+
+impl Alternatives {
+    fn extend(&mut self, more: Alternatives) {
+        self.words.extend(more.words);
+        self.others.extend(more.others);
+    }
+
+    fn into_vec(self) -> Vec<Box<dyn Query>> {
+        self.words.into_iter().chain(self.others).collect()
     }
 }
 

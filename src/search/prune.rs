@@ -1,0 +1,347 @@
+//! Skipping for the best-k collection of the clauses tantivy scores exhaustively: an exact
+//! phrase checks word positions only in passages where the words' frequencies could make it
+//! beat the k-th best score so far, and a union of ranked words with phrases (or joined
+//! clauses) scores those clauses' matches first, then lets the words skip with block-max WAND
+//! above the score they set. Everything but the best-k collection (scorers, explanations,
+//! counts) is the wrapped tantivy query's.
+
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
+
+/// An exact phrase: `(offset, term)` pairs, as [`PhraseQuery::new_with_offset`] takes them.
+#[derive(Debug, Clone)]
+pub struct PrunedPhrase {
+    inner: PhraseQuery,
+    terms: Vec<(usize, Term)>,
+}
+
+impl PrunedPhrase {
+    pub fn new(terms: Vec<(usize, Term)>) -> PrunedPhrase {
+        PrunedPhrase {
+            inner: PhraseQuery::new_with_offset(terms.clone()),
+            terms,
+        }
+    }
+}
+
+impl Query for PrunedPhrase {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let inner = self.inner.weight(scoring)?;
+        let bm25 = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => {
+                let terms: Vec<Term> = self.terms.iter().map(|(_, t)| t.clone()).collect();
+                Some(Bm25Weight::for_terms(statistics_provider, &terms)?)
+            }
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(PrunedPhraseWeight {
+            inner,
+            bm25,
+            terms: self.terms.clone(),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+struct PrunedPhraseWeight {
+    inner: Box<dyn Weight>,
+    /// The phrase's BM25 weight, as tantivy's phrase scorer scores it.
+    bm25: Option<Bm25Weight>,
+    terms: Vec<(usize, Term)>,
+}
+
+/// One word of a phrase in one segment.
+struct Word {
+    postings: SegmentPostings,
+    offset: u32,
+}
+
+impl PrunedPhraseWeight {
+    /// The words' postings in `reader`, rarest first (none if a word is missing).
+    fn words(&self, reader: &SegmentReader) -> tantivy::Result<Option<Vec<Word>>> {
+        let mut words = Vec::with_capacity(self.terms.len());
+        for (offset, term) in &self.terms {
+            let inverted = reader.inverted_index(term.field())?;
+            match inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+                Some(postings) => words.push(Word {
+                    postings,
+                    offset: *offset as u32,
+                }),
+                None => return Ok(None),
+            }
+        }
+        words.sort_by_key(|w| w.postings.doc_freq());
+        Ok(Some(words))
+    }
+}
+
+/// Moves every word to the first document at or after `doc` that all of them contain.
+fn align(words: &mut [Word], mut doc: DocId) -> DocId {
+    'candidates: while doc != TERMINATED {
+        for w in words.iter_mut() {
+            let at = if w.postings.doc() < doc {
+                w.postings.seek(doc)
+            } else {
+                w.postings.doc()
+            };
+            if at > doc {
+                doc = at;
+                continue 'candidates;
+            }
+        }
+        return doc;
+    }
+    TERMINATED
+}
+
+/// How often the words stand at their offsets in the current document: the phrase's start
+/// positions common to every word. `starts` and `next` are reused buffers.
+fn phrase_count(words: &mut [Word], starts: &mut Vec<u32>, next: &mut Vec<u32>) -> u32 {
+    // A start position p has word i at p + offset; positions are shifted by the largest
+    // offset so that no start is negative.
+    let top = words.iter().map(|w| w.offset).max().unwrap_or(0);
+    let (first, rest) = words.split_first_mut().expect("a phrase has words");
+    first
+        .postings
+        .positions_with_offset(top - first.offset, starts);
+    for w in rest {
+        if starts.is_empty() {
+            break;
+        }
+        w.postings.positions_with_offset(top - w.offset, next);
+        let mut j = 0;
+        starts.retain(|p| {
+            while j < next.len() && next[j] < *p {
+                j += 1;
+            }
+            j < next.len() && next[j] == *p
+        });
+    }
+    starts.len() as u32
+}
+
+impl Weight for PrunedPhraseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.inner.scorer(reader, boost)
+    }
+
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        self.inner.scorer_danger(reader, target, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.inner.count(reader)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        self.inner.for_each(reader, callback)
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        self.inner.for_each_no_score(reader, callback)
+    }
+
+    /// The phrase's score grows with how often it occurs, which is at most the rarest word's
+    /// frequency there: positions are read only where that bound beats the threshold.
+    fn for_each_pruning(
+        &self,
+        mut threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let Some(bm25) = &self.bm25 else {
+            return self.inner.for_each_pruning(threshold, reader, callback);
+        };
+        let Some(mut words) = self.words(reader)? else {
+            return Ok(());
+        };
+        let field = self.terms[0].1.field();
+        let norms = reader.get_fieldnorms_reader(field)?;
+        let (mut starts, mut next) = (Vec::new(), Vec::new());
+        let first = words[0].postings.doc();
+        let mut doc = align(&mut words, first);
+        while doc != TERMINATED {
+            let norm = norms.fieldnorm_id(doc);
+            let most = words.iter().map(|w| w.postings.term_freq()).min();
+            if bm25.score(norm, most.unwrap_or(0)) > threshold {
+                let count = phrase_count(&mut words, &mut starts, &mut next);
+                if count > 0 {
+                    threshold = callback(doc, bm25.score(norm, count));
+                }
+            }
+            let after = words[0].postings.advance();
+            doc = align(&mut words, after);
+        }
+        Ok(())
+    }
+}
+
+/// A union of ranked `words` (term clauses) and `others` (phrases, joined clauses), scored as
+/// their sum.
+#[derive(Debug)]
+pub struct PrunedUnion {
+    all: BooleanQuery,
+    words: Vec<Box<dyn Query>>,
+    others: Box<dyn Query>,
+}
+
+impl Clone for PrunedUnion {
+    fn clone(&self) -> Self {
+        PrunedUnion {
+            all: self.all.clone(),
+            words: self.words.iter().map(|q| q.box_clone()).collect(),
+            others: self.others.box_clone(),
+        }
+    }
+}
+
+/// One query matching any of `queries` (at least one).
+fn union(queries: &[Box<dyn Query>]) -> Box<dyn Query> {
+    match queries {
+        [q] => q.box_clone(),
+        _ => Box::new(BooleanQuery::union(
+            queries.iter().map(|q| q.box_clone()).collect(),
+        )),
+    }
+}
+
+impl PrunedUnion {
+    /// The union of `words` and `others` (each at least one).
+    pub fn new(words: Vec<Box<dyn Query>>, others: Vec<Box<dyn Query>>) -> PrunedUnion {
+        let others_union = union(&others);
+        let all = words.iter().map(|q| q.box_clone()).chain(others).collect();
+        PrunedUnion {
+            all: BooleanQuery::union(all),
+            words,
+            others: others_union,
+        }
+    }
+}
+
+impl Query for PrunedUnion {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(PrunedUnionWeight {
+            all: self.all.weight(scoring)?,
+            words: union(&self.words).weight(scoring)?,
+            word_clauses: (self.words.iter())
+                .map(|q| q.weight(scoring))
+                .collect::<tantivy::Result<_>>()?,
+            others: self.others.weight(scoring)?,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.all.query_terms(visitor);
+    }
+}
+
+struct PrunedUnionWeight {
+    all: Box<dyn Weight>,
+    words: Box<dyn Weight>,
+    word_clauses: Vec<Box<dyn Weight>>,
+    others: Box<dyn Weight>,
+}
+
+impl Weight for PrunedUnionWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.all.scorer(reader, boost)
+    }
+
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        self.all.scorer_danger(reader, target, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.all.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.all.count(reader)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        self.all.for_each(reader, callback)
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        self.all.for_each_no_score(reader, callback)
+    }
+
+    /// The others' matches are scored in full (with the words they contain); the rest can only
+    /// match through the words, which skip what cannot beat the threshold.
+    fn for_each_pruning(
+        &self,
+        mut threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let mut matched: Vec<(DocId, Score)> = Vec::new();
+        self.others
+            .for_each(reader, &mut |doc, score| matched.push((doc, score)))?;
+        let mut words = (self.word_clauses.iter())
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        for &(doc, mut score) in &matched {
+            for w in &mut words {
+                let at = if w.doc() < doc { w.seek(doc) } else { w.doc() };
+                if at == doc {
+                    score += w.score();
+                }
+            }
+            if score > threshold {
+                threshold = callback(doc, score);
+            }
+        }
+        let mut rest = matched.iter().map(|(d, _)| *d).peekable();
+        self.words
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                while rest.next_if(|d| *d < doc).is_some() {}
+                if rest.peek() == Some(&doc) {
+                    return threshold;
+                }
+                threshold = callback(doc, score);
+                threshold
+            })?;
+        Ok(())
+    }
+}
