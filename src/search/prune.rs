@@ -345,3 +345,143 @@ impl Weight for PrunedUnionWeight {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BoostQuery, TermQuery};
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument};
+
+    /// Documents of a few topic words among filler words, so that phrases occur 0 to several
+    /// times, in texts of different lengths.
+    fn index() -> (Index, tantivy::schema::Field) {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let words = [
+            "kim",
+            "trump",
+            "gipfel",
+            "korea",
+            "nord",
+            "sanktionen",
+            "gespräche",
+        ];
+        let fillers: Vec<String> = (0..60).map(|i| format!("wort{i}")).collect();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut seed = 7u64;
+        for i in 0..3000 {
+            let len = 3 + i % 40;
+            let doc: Vec<&str> = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (seed >> 33) as usize;
+                    match r % 100 {
+                        n if n < 35 => words[r / 100 % words.len()],
+                        _ => &fillers[r / 100 % fillers.len()],
+                    }
+                })
+                .collect();
+            let mut d = TantivyDocument::default();
+            d.add_text(text, doc.join(" "));
+            writer.add_document(d).unwrap();
+            if i % 1000 == 999 {
+                writer.commit().unwrap(); // several segments
+            }
+        }
+        writer.commit().unwrap();
+        (index, text)
+    }
+
+    /// The best `k` by scoring every match, and by the pruning collection.
+    fn both(
+        index: &Index,
+        query: &dyn Query,
+        k: usize,
+    ) -> (Vec<(u32, DocAddress)>, Vec<(u32, DocAddress)>) {
+        let searcher = index.reader().unwrap().searcher();
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let mut all = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            weight
+                .for_each(reader, &mut |doc, score| all.push((score, ord as u32, doc)))
+                .unwrap();
+        }
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        // Scores compared to 1e-4: a sum's order may differ in the last bits.
+        let key = |s: f32| (s * 1e4).round() as u32;
+        let exhaustive = (all.iter().take(k))
+            .map(|&(s, ord, doc)| (key(s), DocAddress::new(ord, doc)))
+            .collect();
+        let pruned = searcher
+            .search(query, &TopDocs::with_limit(k).order_by_score())
+            .unwrap();
+        (
+            exhaustive,
+            pruned.iter().map(|&(s, a)| (key(s), a)).collect(),
+        )
+    }
+
+    fn phrase(f: tantivy::schema::Field, words: &[&str]) -> PrunedPhrase {
+        PrunedPhrase::new(
+            (words.iter().enumerate())
+                .map(|(i, w)| (i, Term::from_field_text(f, w)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_pruned_phrase_finds_the_best_phrase_matches() {
+        let (index, f) = index();
+        for words in [
+            &["kim", "trump"][..],
+            &["nord", "korea", "gipfel"],
+            &["kim", "kim"],
+        ] {
+            let (exhaustive, pruned) = both(&index, &phrase(f, words), 10);
+            assert_eq!(
+                exhaustive.len(),
+                10,
+                "{words:?} matches at least 10 documents"
+            );
+            assert_eq!(pruned, exhaustive, "{words:?}");
+        }
+    }
+
+    #[test]
+    fn a_pruned_union_scores_phrase_matches_with_their_words() {
+        let (index, f) = index();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        // With `kim` among the words and the phrase weighted down, a phrase match's words
+        // alone would rank it too.
+        for (words, boost) in [
+            (["sanktionen", "gespräche"], 1.0),
+            (["kim", "gipfel"], 0.05),
+        ] {
+            let union = PrunedUnion::new(
+                vec![
+                    term(words[0]),
+                    Box::new(BoostQuery::new(term(words[1]), 0.4)),
+                ],
+                vec![Box::new(BoostQuery::new(
+                    Box::new(phrase(f, &["kim", "trump"])),
+                    boost,
+                ))],
+            );
+            let (exhaustive, pruned) = both(&index, &union, 10);
+            assert_eq!(exhaustive.len(), 10);
+            assert_eq!(pruned, exhaustive, "{words:?}");
+        }
+    }
+}
