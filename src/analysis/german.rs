@@ -11,7 +11,6 @@
 //! atomic, and behind it one cache shared by all threads.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::sync::{LazyLock, Mutex};
 
@@ -557,67 +556,34 @@ fn ier_verb_stem(stem: &str) -> &str {
     }
 }
 
-/// The byte spans of the words of `text` that are indexed as one of `terms`: the words a
-/// snippet highlights. Every term of a word is a piece of the word's folded lowercase form
-/// (a stem is a prefix of it, a compound part a stretch of it), so a word in which no term
-/// occurs cannot match and is not analysed: most words of a passage cost one scan.
-pub fn matching_words(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
+/// The byte spans of the words of `text` at the `matched` positions (word numbers), each with a
+/// term indexed there, in text order. Every term of a word is a piece of its folded lowercase
+/// form (a stem is a prefix of it, a compound part a stretch of it): a position whose word
+/// holds no piece of its term is another text's (the title or heading after the passage in
+/// its field, when the passage ends in words that have no terms) and is not highlighted.
+pub fn spans_at(text: &str, matched: &[(u32, &str)]) -> Vec<(usize, usize)> {
+    let mut matched = matched.to_vec();
+    matched.sort_unstable();
+    let mut next = matched.into_iter().peekable();
     let mut lower = String::new();
-    let starts = Starts::of(terms);
-    Words::new(text)
-        .filter(|&(start, end)| {
-            let word = &text[start..end];
-            could_have_term(word, terms, starts.as_ref(), &mut lower)
-                && with_terms(word, |t| decode(t).any(|t| terms.contains(t)))
-        })
-        .collect()
-}
-
-/// False only when none of `terms` can be among a word's terms (see [`matching_words`]);
-/// words with hyphens are not ruled out. `lower` is a reused buffer.
-fn could_have_term(
-    word: &str,
-    terms: &HashSet<String>,
-    starts: Option<&Starts>,
-    lower: &mut String,
-) -> bool {
-    if has_hyphen(word) {
-        return true;
-    }
-    let key = folded(word, lower);
-    starts.is_none_or(|s| s.any_in(&key)) && terms.iter().any(|t| is_piece(t, &key))
-}
-
-/// The first two bytes of every term's piece (see [`is_piece`]) as a bit set: a word holding
-/// none of them at any place holds no piece, which rules most words out with a few lookups
-/// instead of a substring search per term.
-struct Starts([u64; 16]);
-
-impl Starts {
-    /// `None` when a piece is shorter than two bytes.
-    fn of(terms: &HashSet<String>) -> Option<Starts> {
-        let mut set = Starts([0; 16]);
-        for t in terms {
-            let piece = t.strip_suffix('e').unwrap_or(t).as_bytes();
-            let [a, b, ..] = *piece else {
-                return None;
-            };
-            let i = Self::slot(a, b);
-            set.0[i / 64] |= 1 << (i % 64);
+    let mut out = Vec::new();
+    for (position, (start, end)) in Words::new(text).enumerate() {
+        let Some(&(at, _)) = next.peek() else {
+            break;
+        };
+        if at as usize > position {
+            continue;
         }
-        Some(set)
+        let word = &text[start..end];
+        let mut holds = false;
+        while let Some((_, term)) = next.next_if(|(at, _)| *at as usize <= position) {
+            holds = holds || has_hyphen(word) || is_piece(term, &folded(word, &mut lower));
+        }
+        if holds {
+            out.push((start, end));
+        }
     }
-
-    fn slot(a: u8, b: u8) -> usize {
-        ((usize::from(a) << 5) ^ usize::from(b)) & 1023
-    }
-
-    fn any_in(&self, key: &str) -> bool {
-        (key.as_bytes().windows(2)).any(|w| {
-            let i = Self::slot(w[0], w[1]);
-            self.0[i / 64] & (1 << (i % 64)) != 0
-        })
-    }
+    out
 }
 
 /// The folded lowercase form of a word without hyphens (as [`analyse_word`] makes it), built
@@ -659,6 +625,7 @@ pub fn analyze(text: &str) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn stream(tokenizer: &mut GermanTokenizer, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
@@ -724,34 +691,22 @@ mod tests {
     }
 
     #[test]
-    fn term_starts_rule_out_only_words_without_a_piece() {
-        let terms: HashSet<String> = ["waffe", "atom"].map(String::from).into();
-        let starts = Starts::of(&terms).unwrap();
-        assert!(starts.any_in("kernwaffen"), "the piece `waff` of `waffe`");
-        assert!(starts.any_in("atomar"));
-        assert!(!starts.any_in("haus"));
-        let short: HashSet<String> = ["e", "ab"].map(String::from).into();
-        assert!(
-            Starts::of(&short).is_none(),
-            "a one-byte piece has no start"
-        );
-    }
-
-    #[test]
-    fn matching_words_are_the_words_with_a_query_term() {
+    fn the_words_at_matched_positions_are_highlighted_whole() {
         let text = "Die Langstreckenraketen flogen, Süd-Korea sah Raketen; Straßen blieben leer.";
-        let terms: HashSet<String> = ["rak", "korea", "strass"].map(String::from).into();
-        let expected: Vec<(usize, usize)> = words(text)
-            .into_iter()
-            .filter(|&(s, e)| analyse_word(&text[s..e]).iter().any(|t| terms.contains(t)))
+        let terms = ["rak", "korea", "strass"];
+        let matched: Vec<(u32, &str)> = (analyze(text).iter())
+            .filter_map(|t| Some((t.position as u32, *terms.iter().find(|q| **q == t.text)?)))
             .collect();
-        let spans = matching_words(text, &terms);
-        assert_eq!(spans, expected);
-        let marked: Vec<&str> = spans.iter().map(|&(s, e)| &text[s..e]).collect();
+        let marked: Vec<&str> = (spans_at(text, &matched).iter())
+            .map(|&(s, e)| &text[s..e])
+            .collect();
         assert_eq!(
             marked,
             ["Langstreckenraketen", "Süd-Korea", "Raketen", "Straßen"]
         );
+        // Positions of a title after the text, or of a term its word cannot hold, are not
+        // the text's words.
+        assert_eq!(spans_at(text, &[(40, "rak"), (2, "korea")]), []);
     }
 
     fn toks(text: &str) -> Vec<(usize, String)> {

@@ -8,13 +8,12 @@ pub mod german;
 mod lang;
 pub mod stopwords;
 
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
-    TokenStream, TokenizerManager,
+    TokenStream, Tokenizer, TokenizerManager,
 };
 
 pub use lang::{detect_language, detect_language_of};
@@ -75,26 +74,25 @@ impl Lang {
     }
 }
 
-/// The byte spans of the words of `text` that `analyzer`, of family `lang`, indexes as one of
-/// `terms` (for highlighting), in text order; a word of several matching tokens once.
-pub fn matching_spans(
-    lang: Lang,
-    analyzer: &TextAnalyzer,
-    text: &str,
-    terms: &HashSet<String>,
-) -> Vec<(usize, usize)> {
-    if terms.is_empty() {
+/// The byte spans, in text order, of the words of `text` (written in a language of family
+/// `lang`) at the `matched` positions, each with a term indexed there: what a snippet
+/// highlights. Positions past the text (those of the title or heading its field also holds)
+/// are ignored.
+pub fn spans_at(lang: Lang, text: &str, matched: &[(u32, &str)]) -> Vec<(usize, usize)> {
+    if matched.is_empty() {
         return Vec::new();
     }
     if lang == Lang::German {
-        return german::matching_words(text, terms);
+        return german::spans_at(text, matched);
     }
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    let mut analyzer = analyzer.clone();
-    let mut stream = analyzer.token_stream(text);
+    let mut positions: Vec<usize> = matched.iter().map(|(p, _)| *p as usize).collect();
+    positions.sort_unstable();
+    let mut spans = Vec::new();
+    let mut tokenizer = SimpleTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
     while stream.advance() {
         let t = stream.token();
-        if terms.contains(&t.text) && spans.last() != Some(&(t.offset_from, t.offset_to)) {
+        if positions.binary_search(&t.position).is_ok() {
             spans.push((t.offset_from, t.offset_to));
         }
     }

@@ -9,7 +9,7 @@ pub mod snippet;
 mod stats;
 mod top;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Bound;
 
 use jiff::civil::Date;
@@ -18,7 +18,6 @@ use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Searcher, SeekDangerResult, TantivyDocument, Term};
 
 use crate::analysis::Lang;
@@ -170,7 +169,6 @@ pub struct Engine {
     searcher: Searcher,
     stats: stats::PassageStats,
     builder: query::QueryBuilder,
-    analyzers: HashMap<Lang, TextAnalyzer>,
 }
 
 impl Engine {
@@ -184,7 +182,6 @@ impl Engine {
             searcher,
             stats,
             builder: query::QueryBuilder::for_languages(index.fields.clone(), langs),
-            analyzers: Lang::ALL.iter().map(|&l| (l, l.analyzer())).collect(),
         })
     }
 
@@ -271,21 +268,36 @@ impl Engine {
         }
         ranked.truncate(limit);
         let mut hits = Vec::with_capacity(ranked.len());
-        for (i, (score, addr, other)) in ranked.into_iter().enumerate() {
+        for (i, &(score, addr, other)) in ranked.iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
-            let mut hit = self.hit(&doc, i + 1, score, other);
-            if req.snippets {
+            hits.push(self.hit(&doc, i + 1, score, other));
+        }
+        if req.snippets {
+            let terms: HashMap<Lang, Vec<String>> = (built.highlight.into_iter())
+                .map(|(lang, t)| (lang, t.into_iter().collect()))
+                .collect();
+            let marking: Vec<snippet::Marking> = (hits.iter().zip(&ranked))
+                .map(|(hit, &(_, doc, _))| {
+                    let lang = Lang::for_code(&hit.article.lang);
+                    snippet::Marking {
+                        doc,
+                        field: self.fields.text_for(lang),
+                        terms: terms.get(&lang).map_or(&[], Vec::as_slice),
+                    }
+                })
+                .collect();
+            let matched = snippet::matches(searcher, &marking).map_err(tantivy_err)?;
+            for (hit, matched) in hits.iter_mut().zip(matched) {
                 let lang = Lang::for_code(&hit.article.lang);
-                let empty = HashSet::new();
-                let terms = built.highlight.get(&lang).unwrap_or(&empty);
                 hit.snippet = Some(snippet::snippet(
                     lang,
-                    &self.analyzers[&lang],
                     &hit.passage.text,
-                    terms,
+                    &matched,
                     snippet::SNIPPET_CHARS,
                 ));
             }
+        }
+        for (hit, &(_, addr, _)) in hits.iter_mut().zip(&ranked) {
             if req.explain {
                 let scoring =
                     EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
@@ -308,7 +320,6 @@ impl Engine {
                 }
                 hit.explanation = Some(parts);
             }
-            hits.push(hit);
         }
         Ok(SearchResults { total, hits })
     }

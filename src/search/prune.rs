@@ -397,12 +397,11 @@ mod tests {
         (index, text)
     }
 
+    /// Scores (to 1e-4) and documents, best first.
+    type Ranked = Vec<(u32, DocAddress)>;
+
     /// The best `k` by scoring every match, and by the pruning collection.
-    fn both(
-        index: &Index,
-        query: &dyn Query,
-        k: usize,
-    ) -> (Vec<(u32, DocAddress)>, Vec<(u32, DocAddress)>) {
+    fn both(index: &Index, query: &dyn Query, k: usize) -> (Ranked, Ranked) {
         let searcher = index.reader().unwrap().searcher();
         let weight = query
             .weight(EnableScoring::enabled_from_searcher(&searcher))

@@ -1,12 +1,12 @@
 //! Snippets: the part of a passage that best shows why it matched, with the matched words
-//! highlighted as the reader wrote them. The passage is re-analysed with its own language's
-//! analyzer, so a stemmed match (`Rakete` → `Raketen`) highlights the whole written word.
-//! Only the hits shown are analysed.
-
-use std::collections::HashSet;
+//! highlighted as the reader wrote them. Which words matched is read from the index (the
+//! positions at which the query's terms are indexed in the hit), so a stemmed match
+//! (`Rakete` → `Raketen`) highlights the whole written word and no passage is analysed again.
 
 use serde::Serialize;
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use crate::analysis::{self, Lang};
 
@@ -22,16 +22,59 @@ pub struct Snippet {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// Builds the snippet of `text`, written in a language of family `lang` that `analyzer`
-/// analyses, for the analysed query `terms`.
-pub fn snippet(
-    lang: Lang,
-    analyzer: &TextAnalyzer,
-    text: &str,
-    terms: &HashSet<String>,
-    max_chars: usize,
-) -> Snippet {
-    let marks = analysis::matching_spans(lang, analyzer, text, terms);
+/// What to highlight in one hit: the document, the field its text is indexed in, and the
+/// analysed query terms.
+pub struct Marking<'a> {
+    pub doc: DocAddress,
+    pub field: Field,
+    pub terms: &'a [String],
+}
+
+/// For each hit, the word positions of its indexed text at which one of its terms is
+/// indexed, with that term. The hits are visited by segment, field and document, so each
+/// term's postings are read forward once per segment.
+pub fn matches<'a>(
+    searcher: &Searcher,
+    hits: &[Marking<'a>],
+) -> tantivy::Result<Vec<Vec<(u32, &'a str)>>> {
+    let mut out = vec![Vec::new(); hits.len()];
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&i| (hits[i].doc.segment_ord, hits[i].field, hits[i].doc.doc_id));
+    let mut positions = Vec::new();
+    for group in order.chunk_by(|&a, &b| {
+        (hits[a].doc.segment_ord, hits[a].field) == (hits[b].doc.segment_ord, hits[b].field)
+    }) {
+        let first = &hits[group[0]];
+        let inverted = searcher
+            .segment_reader(first.doc.segment_ord)
+            .inverted_index(first.field)?;
+        let mut postings = Vec::with_capacity(first.terms.len());
+        for term in first.terms {
+            let t = Term::from_field_text(first.field, term);
+            if let Some(p) = inverted.read_postings(&t, IndexRecordOption::WithFreqsAndPositions)? {
+                postings.push((p, term.as_str()));
+            }
+        }
+        for &i in group {
+            let doc = hits[i].doc.doc_id;
+            for (p, term) in &mut postings {
+                if p.doc() < doc {
+                    p.seek(doc);
+                }
+                if p.doc() == doc {
+                    p.positions(&mut positions);
+                    out[i].extend(positions.iter().map(|&at| (at, *term)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the snippet of `text`, written in a language of family `lang`, whose words at the
+/// `matched` positions (see [`matches`]) are highlighted.
+pub fn snippet(lang: Lang, text: &str, matched: &[(u32, &str)], max_chars: usize) -> Snippet {
+    let marks = analysis::spans_at(lang, text, matched);
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(marks.len());
     for (s, e) in marks {
         match merged.last_mut() {
@@ -106,8 +149,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn terms(words: &[&str]) -> HashSet<String> {
-        words.iter().map(|s| s.to_string()).collect()
+    /// The snippet of a German `text` for the query `terms`, with the positions the analyzer
+    /// indexes them at (as an index holds them).
+    fn german(text: &str, terms: &[&str], max: usize) -> Snippet {
+        let tokens = analysis::tokens(&mut Lang::German.analyzer(), text);
+        let matched: Vec<(u32, &str)> = (tokens.iter())
+            .filter_map(|t| {
+                let term = terms.iter().find(|q| **q == t.text)?;
+                Some((t.position as u32, *term))
+            })
+            .collect();
+        snippet(Lang::German, text, &matched, max)
     }
 
     fn marked(s: &Snippet) -> Vec<&str> {
@@ -116,11 +168,9 @@ mod tests {
 
     #[test]
     fn stemmed_matches_highlight_the_written_word() {
-        let s = snippet(
-            Lang::German,
-            &Lang::German.analyzer(),
+        let s = german(
             "Kim drohte mit Raketen. Die Rakete flog.",
-            &terms(&["rak"]),
+            &["rak"],
             SNIPPET_CHARS,
         );
         assert_eq!(marked(&s), ["Raketen", "Rakete"]);
@@ -133,13 +183,7 @@ mod tests {
             "Wort ".repeat(100),
             "Ende ".repeat(100)
         );
-        let s = snippet(
-            Lang::German,
-            &Lang::German.analyzer(),
-            &text,
-            &terms(&["treff"]),
-            60,
-        );
+        let s = german(&text, &["treff"], 60);
         assert!(
             s.text.starts_with("… ") && s.text.ends_with(" …"),
             "{}",
@@ -152,7 +196,7 @@ mod tests {
     proptest! {
         #[test]
         fn highlights_lie_on_char_boundaries(text in "[a-zäöüß .,-]{0,300}", max in 10usize..100) {
-            let s = snippet(Lang::German, &Lang::German.analyzer(), &text, &terms(&["a", "ab", "ä", "uß"]), max);
+            let s = german(&text, &["a", "ab", "ä", "uß"], max);
             for (a, b) in s.highlights {
                 prop_assert!(a < b && b <= s.text.len());
                 prop_assert!(s.text.is_char_boundary(a) && s.text.is_char_boundary(b));
