@@ -28,8 +28,8 @@ impl PrunedPhrase {
     }
 }
 
-impl Query for PrunedPhrase {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+impl PrunedPhrase {
+    fn pruned_weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<PrunedPhraseWeight> {
         let inner = self.inner.weight(scoring)?;
         let bm25 = match scoring {
             EnableScoring::Enabled {
@@ -41,11 +41,17 @@ impl Query for PrunedPhrase {
             }
             EnableScoring::Disabled { .. } => None,
         };
-        Ok(Box::new(PrunedPhraseWeight {
+        Ok(PrunedPhraseWeight {
             inner,
             bm25,
             terms: self.terms.clone(),
-        }))
+        })
+    }
+}
+
+impl Query for PrunedPhrase {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.pruned_weight(scoring)?))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -82,6 +88,61 @@ impl PrunedPhraseWeight {
         }
         words.sort_by_key(|w| w.postings.doc_freq());
         Ok(Some(words))
+    }
+}
+
+/// Where a phrase's matches go, in doc order.
+trait PhraseSink {
+    /// Whether a document where the phrase could score at most `bound` is worth reading the
+    /// word positions of.
+    fn worth(&mut self, doc: DocId, bound: Score) -> bool;
+    /// A document where the phrase occurs, with its score.
+    fn found(&mut self, doc: DocId, score: Score);
+}
+
+impl PrunedPhraseWeight {
+    /// Visits the documents holding every word (with scoring enabled): those `worth` it are
+    /// checked for the phrase, and its matches are `found`.
+    fn visit(&self, reader: &SegmentReader, sink: &mut dyn PhraseSink) -> tantivy::Result<()> {
+        let (Some(bm25), Some(mut words)) = (&self.bm25, self.words(reader)?) else {
+            return Ok(());
+        };
+        let norms = reader.get_fieldnorms_reader(self.terms[0].1.field())?;
+        let (mut starts, mut next) = (Vec::new(), Vec::new());
+        let first = words[0].postings.doc();
+        let mut doc = align(&mut words, first);
+        while doc != TERMINATED {
+            let norm = norms.fieldnorm_id(doc);
+            // The phrase's score grows with how often it occurs, which is at most its rarest
+            // word's frequency there.
+            let most = words.iter().map(|w| w.postings.term_freq()).min();
+            if sink.worth(doc, bm25.score(norm, most.unwrap_or(0))) {
+                let count = phrase_count(&mut words, &mut starts, &mut next);
+                if count > 0 {
+                    sink.found(doc, bm25.score(norm, count));
+                }
+            }
+            let after = words[0].postings.advance();
+            doc = align(&mut words, after);
+        }
+        Ok(())
+    }
+}
+
+/// The best-k collection of a lone phrase.
+struct Best<'a> {
+    threshold: Score,
+    callback: &'a mut dyn FnMut(DocId, Score) -> Score,
+}
+
+impl PhraseSink for Best<'_> {
+    fn worth(&mut self, _doc: DocId, bound: Score) -> bool {
+        bound > self.threshold
+    }
+    fn found(&mut self, doc: DocId, score: Score) {
+        if score > self.threshold {
+            self.threshold = (self.callback)(doc, score);
+        }
     }
 }
 
@@ -168,38 +229,23 @@ impl Weight for PrunedPhraseWeight {
         self.inner.for_each_no_score(reader, callback)
     }
 
-    /// The phrase's score grows with how often it occurs, which is at most the rarest word's
-    /// frequency there: positions are read only where that bound beats the threshold.
+    /// Positions are read only where the phrase could beat the threshold.
     fn for_each_pruning(
         &self,
-        mut threshold: Score,
+        threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        let Some(bm25) = &self.bm25 else {
+        if self.bm25.is_none() {
             return self.inner.for_each_pruning(threshold, reader, callback);
-        };
-        let Some(mut words) = self.words(reader)? else {
-            return Ok(());
-        };
-        let field = self.terms[0].1.field();
-        let norms = reader.get_fieldnorms_reader(field)?;
-        let (mut starts, mut next) = (Vec::new(), Vec::new());
-        let first = words[0].postings.doc();
-        let mut doc = align(&mut words, first);
-        while doc != TERMINATED {
-            let norm = norms.fieldnorm_id(doc);
-            let most = words.iter().map(|w| w.postings.term_freq()).min();
-            if bm25.score(norm, most.unwrap_or(0)) > threshold {
-                let count = phrase_count(&mut words, &mut starts, &mut next);
-                if count > 0 {
-                    threshold = callback(doc, bm25.score(norm, count));
-                }
-            }
-            let after = words[0].postings.advance();
-            doc = align(&mut words, after);
         }
-        Ok(())
+        self.visit(
+            reader,
+            &mut Best {
+                threshold,
+                callback,
+            },
+        )
     }
 }
 
@@ -210,6 +256,8 @@ pub struct PrunedUnion {
     all: BooleanQuery,
     words: Vec<Box<dyn Query>>,
     others: Box<dyn Query>,
+    /// The others when they are one exact phrase, which can skip among the words.
+    phrase: Option<PrunedPhrase>,
 }
 
 impl Clone for PrunedUnion {
@@ -218,6 +266,7 @@ impl Clone for PrunedUnion {
             all: self.all.clone(),
             words: self.words.iter().map(|q| q.box_clone()).collect(),
             others: self.others.box_clone(),
+            phrase: self.phrase.clone(),
         }
     }
 }
@@ -235,12 +284,17 @@ fn union(queries: &[Box<dyn Query>]) -> Box<dyn Query> {
 impl PrunedUnion {
     /// The union of `words` and `others` (each at least one).
     pub fn new(words: Vec<Box<dyn Query>>, others: Vec<Box<dyn Query>>) -> PrunedUnion {
+        let phrase = match others.as_slice() {
+            [q] => q.downcast_ref::<PrunedPhrase>().cloned(),
+            _ => None,
+        };
         let others_union = union(&others);
         let all = words.iter().map(|q| q.box_clone()).chain(others).collect();
         PrunedUnion {
             all: BooleanQuery::union(all),
             words,
             others: others_union,
+            phrase,
         }
     }
 }
@@ -254,6 +308,9 @@ impl Query for PrunedUnion {
                 .map(|q| q.weight(scoring))
                 .collect::<tantivy::Result<_>>()?,
             others: self.others.weight(scoring)?,
+            phrase: (self.phrase.as_ref())
+                .map(|p| p.pruned_weight(scoring))
+                .transpose()?,
         }))
     }
 
@@ -267,6 +324,47 @@ struct PrunedUnionWeight {
     words: Box<dyn Weight>,
     word_clauses: Vec<Box<dyn Weight>>,
     others: Box<dyn Weight>,
+    phrase: Option<PrunedPhraseWeight>,
+}
+
+/// The score of each word clause at `doc` (0 where it does not match), in `scores`; the
+/// scorers are moved forward to it.
+fn word_scores(words: &mut [Box<dyn Scorer>], doc: DocId, scores: &mut Vec<Score>) {
+    scores.clear();
+    for w in words {
+        let at = if w.doc() < doc { w.seek(doc) } else { w.doc() };
+        scores.push(if at == doc { w.score() } else { 0.0 });
+    }
+}
+
+/// A match's full score: the others' score plus its words'.
+fn full_score(others: Score, words: &[Score]) -> Score {
+    words.iter().fold(others, |sum, w| sum + w)
+}
+
+/// The best-k collection of a phrase among words: a document is checked for the phrase only if
+/// the phrase's bound and its words could beat the threshold together.
+struct AmongWords<'a> {
+    words: &'a mut [Box<dyn Scorer>],
+    scores: Vec<Score>,
+    threshold: Score,
+    callback: &'a mut dyn FnMut(DocId, Score) -> Score,
+    /// The phrase's matches, scored in full.
+    matched: &'a mut Vec<DocId>,
+}
+
+impl PhraseSink for AmongWords<'_> {
+    fn worth(&mut self, doc: DocId, bound: Score) -> bool {
+        word_scores(self.words, doc, &mut self.scores);
+        full_score(bound, &self.scores) > self.threshold
+    }
+    fn found(&mut self, doc: DocId, score: Score) {
+        self.matched.push(doc);
+        let score = full_score(score, &self.scores);
+        if score > self.threshold {
+            self.threshold = (self.callback)(doc, score);
+        }
+    }
 }
 
 impl Weight for PrunedUnionWeight {
@@ -308,31 +406,44 @@ impl Weight for PrunedUnionWeight {
     }
 
     /// The others' matches are scored in full (with the words they contain); the rest can only
-    /// match through the words, which skip what cannot beat the threshold.
+    /// match through the words, which skip what cannot beat the threshold. A phrase is checked
+    /// only where it and its words could beat it; a document it skips scores no better than
+    /// the threshold, and so cannot beat it through its words alone either.
     fn for_each_pruning(
         &self,
         mut threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        let mut matched: Vec<(DocId, Score)> = Vec::new();
-        self.others
-            .for_each(reader, &mut |doc, score| matched.push((doc, score)))?;
         let mut words = (self.word_clauses.iter())
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        for &(doc, mut score) in &matched {
-            for w in &mut words {
-                let at = if w.doc() < doc { w.seek(doc) } else { w.doc() };
-                if at == doc {
-                    score += w.score();
+        let mut matched: Vec<DocId> = Vec::new();
+        if let Some(phrase) = &self.phrase {
+            let mut sink = AmongWords {
+                words: &mut words,
+                scores: Vec::new(),
+                threshold,
+                callback: &mut *callback,
+                matched: &mut matched,
+            };
+            phrase.visit(reader, &mut sink)?;
+            threshold = sink.threshold;
+        } else {
+            let mut others: Vec<(DocId, Score)> = Vec::new();
+            self.others
+                .for_each(reader, &mut |doc, score| others.push((doc, score)))?;
+            let mut scores = Vec::new();
+            for (doc, score) in others {
+                word_scores(&mut words, doc, &mut scores);
+                matched.push(doc);
+                let score = full_score(score, &scores);
+                if score > threshold {
+                    threshold = callback(doc, score);
                 }
             }
-            if score > threshold {
-                threshold = callback(doc, score);
-            }
         }
-        let mut rest = matched.iter().map(|(d, _)| *d).peekable();
+        let mut rest = matched.iter().copied().peekable();
         self.words
             .for_each_pruning(threshold, reader, &mut |doc, score| {
                 while rest.next_if(|d| *d < doc).is_some() {}
@@ -462,25 +573,33 @@ mod tests {
                 IndexRecordOption::WithFreqs,
             ))
         };
-        // With `kim` among the words and the phrase weighted down, a phrase match's words
-        // alone would rank it too.
-        for (words, boost) in [
-            (["sanktionen", "gespräche"], 1.0),
-            (["kim", "gipfel"], 0.05),
-        ] {
+        // A lone phrase skips among the words; a weighted one is scored in full first. With
+        // `kim` among the words a phrase match's words weigh much, and with the words weighted
+        // up (or the phrase down) they alone would rank it too.
+        let cases = [
+            (("sanktionen", 1.0), ("gespräche", 0.4), 1.0),
+            (("kim", 1.0), ("gipfel", 0.4), 1.0),
+            (("kim", 8.0), ("trump", 0.4), 1.0),
+            (("kim", 1.0), ("gipfel", 0.4), 0.05),
+        ];
+        for ((w0, b0), (w1, b1), boost) in cases {
+            let phrase = Box::new(phrase(f, &["kim", "trump"]));
+            let others: Box<dyn Query> = if boost == 1.0 {
+                phrase
+            } else {
+                Box::new(BoostQuery::new(phrase, boost))
+            };
             let union = PrunedUnion::new(
                 vec![
-                    term(words[0]),
-                    Box::new(BoostQuery::new(term(words[1]), 0.4)),
+                    Box::new(BoostQuery::new(term(w0), b0)),
+                    Box::new(BoostQuery::new(term(w1), b1)),
                 ],
-                vec![Box::new(BoostQuery::new(
-                    Box::new(phrase(f, &["kim", "trump"])),
-                    boost,
-                ))],
+                vec![others],
             );
+            assert_eq!(union.phrase.is_some(), boost == 1.0);
             let (exhaustive, pruned) = both(&index, &union, 10);
             assert_eq!(exhaustive.len(), 10);
-            assert_eq!(pruned, exhaustive, "{words:?}");
+            assert_eq!(pruned, exhaustive, "{w0} {w1} {boost}");
         }
     }
 }
