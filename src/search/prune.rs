@@ -12,6 +12,72 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
+/// The best-k collection of a clause, in place of tantivy's.
+trait Pruner: Send + Sync + 'static {
+    /// As [`Weight::for_each_pruning`]; `inner` is the clause's tantivy weight.
+    fn for_each_pruning(
+        &self,
+        inner: &dyn Weight,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()>;
+}
+
+/// A tantivy weight whose best-k collection is `pruner`'s; everything else is `inner`'s.
+struct Pruned<P> {
+    inner: Box<dyn Weight>,
+    pruner: P,
+}
+
+impl<P: Pruner> Weight for Pruned<P> {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.inner.scorer(reader, boost)
+    }
+
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        self.inner.scorer_danger(reader, target, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.inner.count(reader)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        self.inner.for_each(reader, callback)
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        self.inner.for_each_no_score(reader, callback)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        (self.pruner).for_each_pruning(&*self.inner, threshold, reader, callback)
+    }
+}
+
 /// An exact phrase: `(offset, term)` pairs, as [`PhraseQuery::new_with_offset`] takes them.
 #[derive(Debug, Clone)]
 pub struct PrunedPhrase {
@@ -29,8 +95,8 @@ impl PrunedPhrase {
 }
 
 impl PrunedPhrase {
-    fn pruned_weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<PrunedPhraseWeight> {
-        let inner = self.inner.weight(scoring)?;
+    /// What the phrase's best-k collection needs.
+    fn pruner(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Phrase> {
         let bm25 = match scoring {
             EnableScoring::Enabled {
                 statistics_provider,
@@ -41,8 +107,7 @@ impl PrunedPhrase {
             }
             EnableScoring::Disabled { .. } => None,
         };
-        Ok(PrunedPhraseWeight {
-            inner,
+        Ok(Phrase {
             bm25,
             terms: self.terms.clone(),
         })
@@ -51,7 +116,10 @@ impl PrunedPhrase {
 
 impl Query for PrunedPhrase {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(self.pruned_weight(scoring)?))
+        Ok(Box::new(Pruned {
+            inner: self.inner.weight(scoring)?,
+            pruner: self.pruner(scoring)?,
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -59,8 +127,8 @@ impl Query for PrunedPhrase {
     }
 }
 
-struct PrunedPhraseWeight {
-    inner: Box<dyn Weight>,
+/// An exact phrase's words and weight.
+struct Phrase {
     /// The phrase's BM25 weight, as tantivy's phrase scorer scores it.
     bm25: Option<Bm25Weight>,
     terms: Vec<(usize, Term)>,
@@ -72,7 +140,7 @@ struct Word {
     offset: u32,
 }
 
-impl PrunedPhraseWeight {
+impl Phrase {
     /// The words' postings in `reader`, rarest first (none if a word is missing).
     fn words(&self, reader: &SegmentReader) -> tantivy::Result<Option<Vec<Word>>> {
         let mut words = Vec::with_capacity(self.terms.len());
@@ -100,7 +168,7 @@ trait PhraseSink {
     fn found(&mut self, doc: DocId, score: Score);
 }
 
-impl PrunedPhraseWeight {
+impl Phrase {
     /// Visits the documents holding every word (with scoring enabled): those `worth` it are
     /// checked for the phrase, and its matches are `found`.
     fn visit(&self, reader: &SegmentReader, sink: &mut dyn PhraseSink) -> tantivy::Result<()> {
@@ -191,53 +259,17 @@ fn phrase_count(words: &mut [Word], starts: &mut Vec<u32>, next: &mut Vec<u32>) 
     starts.len() as u32
 }
 
-impl Weight for PrunedPhraseWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.inner.scorer(reader, boost)
-    }
-
-    fn scorer_danger(
-        &self,
-        reader: &SegmentReader,
-        target: DocId,
-        boost: Score,
-    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
-        self.inner.scorer_danger(reader, target, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.inner.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.inner.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.inner.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.inner.for_each_no_score(reader, callback)
-    }
-
+impl Pruner for Phrase {
     /// Positions are read only where the phrase could beat the threshold.
     fn for_each_pruning(
         &self,
+        inner: &dyn Weight,
         threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         if self.bm25.is_none() {
-            return self.inner.for_each_pruning(threshold, reader, callback);
+            return inner.for_each_pruning(threshold, reader, callback);
         }
         self.visit(
             reader,
@@ -301,16 +333,18 @@ impl PrunedUnion {
 
 impl Query for PrunedUnion {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(PrunedUnionWeight {
-            all: self.all.weight(scoring)?,
-            words: union(&self.words).weight(scoring)?,
-            word_clauses: (self.words.iter())
-                .map(|q| q.weight(scoring))
-                .collect::<tantivy::Result<_>>()?,
-            others: self.others.weight(scoring)?,
-            phrase: (self.phrase.as_ref())
-                .map(|p| p.pruned_weight(scoring))
-                .transpose()?,
+        Ok(Box::new(Pruned {
+            inner: self.all.weight(scoring)?,
+            pruner: Union {
+                words: union(&self.words).weight(scoring)?,
+                word_clauses: (self.words.iter())
+                    .map(|q| q.weight(scoring))
+                    .collect::<tantivy::Result<_>>()?,
+                others: self.others.weight(scoring)?,
+                phrase: (self.phrase.as_ref())
+                    .map(|p| p.pruner(scoring))
+                    .transpose()?,
+            },
         }))
     }
 
@@ -319,12 +353,12 @@ impl Query for PrunedUnion {
     }
 }
 
-struct PrunedUnionWeight {
-    all: Box<dyn Weight>,
+/// The parts of a union of words and others.
+struct Union {
     words: Box<dyn Weight>,
     word_clauses: Vec<Box<dyn Weight>>,
     others: Box<dyn Weight>,
-    phrase: Option<PrunedPhraseWeight>,
+    phrase: Option<Phrase>,
 }
 
 /// The score of each word clause at `doc` (0 where it does not match), in `scores`; the
@@ -367,50 +401,14 @@ impl PhraseSink for AmongWords<'_> {
     }
 }
 
-impl Weight for PrunedUnionWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.all.scorer(reader, boost)
-    }
-
-    fn scorer_danger(
-        &self,
-        reader: &SegmentReader,
-        target: DocId,
-        boost: Score,
-    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
-        self.all.scorer_danger(reader, target, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.all.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.all.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.all.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.all.for_each_no_score(reader, callback)
-    }
-
+impl Pruner for Union {
     /// The others' matches are scored in full (with the words they contain); the rest can only
     /// match through the words, which skip what cannot beat the threshold. A phrase is checked
     /// only where it and its words could beat it; a document it skips scores no better than
     /// the threshold, and so cannot beat it through its words alone either.
     fn for_each_pruning(
         &self,
+        _all: &dyn Weight,
         mut threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
