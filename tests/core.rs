@@ -307,6 +307,17 @@ fn english_articles_use_the_english_analyzer() {
     let v = env.search_json(&["negotiations"]);
     assert_eq!(v["hits"][0]["article"]["id"], "talks");
     assert!(hit_texts(&v)[0].contains("negotiate"));
+    // The stemmed match is highlighted as written.
+    let snippet = &v["hits"][0]["snippet"];
+    let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
+    let marked: Vec<String> = (snippet["highlights"].as_array().unwrap().iter())
+        .map(|r| {
+            text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect();
+    assert_eq!(marked, ["negotiate"]);
     assert_eq!(v["hits"][0]["article"]["lang"], "en");
     assert_eq!(v["hits"][0]["passage"]["section"], serde_json::Value::Null);
     let v = env.search_json(&["verification", "--lang", "en"]);
