@@ -237,8 +237,9 @@ pub struct QueryBuilder {
 
 /// A built query and the analysed terms to highlight, per analyzer family.
 pub struct Built {
-    /// The words, phrases and fields. Ranked words are flat `Should` term clauses at the top, so
-    /// tantivy can skip non-competitive passages (block-max WAND).
+    /// The words, phrases and fields. Ranked words are flat `Should` term clauses at the top (or,
+    /// beside phrases or joined clauses, in a [`PrunedUnion`]), so that non-competitive passages
+    /// are skipped (block-max WAND).
     pub query: Box<dyn Query>,
     /// The proximity clauses, scored only for the best candidates of `query` (rescoring); each
     /// adds its score where it matches.
