@@ -5,6 +5,7 @@
 //! above the score they set. Everything but the best-k collection (scorers, explanations,
 //! counts) is the wrapped tantivy query's.
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
     Bm25Weight, BooleanQuery, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight,
@@ -175,7 +176,11 @@ impl Phrase {
         let (Some(bm25), Some(mut words)) = (&self.bm25, self.words(reader)?) else {
             return Ok(());
         };
-        let norms = reader.get_fieldnorms_reader(self.terms[0].1.field())?;
+        // As tantivy's phrase scorer: a field without norms scores every length alike.
+        let norms = (reader
+            .fieldnorms_readers()
+            .get_field(self.terms[0].1.field())?)
+        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
         let (mut starts, mut next) = (Vec::new(), Vec::new());
         let first = words[0].postings.doc();
         let mut doc = align(&mut words, first);
@@ -460,14 +465,18 @@ mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
     use tantivy::query::{BoostQuery, TermQuery};
-    use tantivy::schema::{Schema, TEXT};
+    use tantivy::schema::{Schema, TEXT, TextFieldIndexing, TextOptions};
     use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument};
 
     /// Documents of a few topic words among filler words, so that phrases occur 0 to several
     /// times, in texts of different lengths.
     fn index() -> (Index, tantivy::schema::Field) {
+        index_with(TEXT)
+    }
+
+    fn index_with(options: TextOptions) -> (Index, tantivy::schema::Field) {
         let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
+        let text = schema.add_text_field("text", options);
         let index = Index::create_in_ram(schema.build());
         let words = [
             "kim",
@@ -542,6 +551,17 @@ mod tests {
                 .map(|(i, w)| (i, Term::from_field_text(f, w)))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn a_phrase_on_a_field_without_norms_scores_every_length_alike() {
+        let indexing = TextFieldIndexing::default()
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false);
+        let (index, f) = index_with(TextOptions::default().set_indexing_options(indexing));
+        let (exhaustive, pruned) = both(&index, &phrase(f, &["kim", "trump"]), 10);
+        assert_eq!(exhaustive.len(), 10);
+        assert_eq!(pruned, exhaustive);
     }
 
     #[test]
