@@ -276,19 +276,18 @@ impl Engine {
             let terms: HashMap<Lang, Vec<String>> = (built.highlight.into_iter())
                 .map(|(lang, t)| (lang, t.into_iter().collect()))
                 .collect();
-            let marking: Vec<snippet::Marking> = (hits.iter().zip(&ranked))
-                .map(|(hit, &(_, doc, _))| {
-                    let lang = Lang::for_code(&hit.article.lang);
-                    snippet::Marking {
-                        doc,
-                        field: self.fields.text_for(lang),
-                        terms: terms.get(&lang).map_or(&[], Vec::as_slice),
-                    }
+            let langs: Vec<Lang> = (hits.iter())
+                .map(|h| Lang::for_code(&h.article.lang))
+                .collect();
+            let marking: Vec<snippet::Marking> = (langs.iter().zip(&ranked))
+                .map(|(&lang, &(_, doc, _))| snippet::Marking {
+                    doc,
+                    field: self.fields.text_for(lang),
+                    terms: terms.get(&lang).map_or(&[], Vec::as_slice),
                 })
                 .collect();
             let matched = snippet::matches(searcher, &marking).map_err(tantivy_err)?;
-            for (hit, matched) in hits.iter_mut().zip(matched) {
-                let lang = Lang::for_code(&hit.article.lang);
+            for ((hit, lang), matched) in hits.iter_mut().zip(langs).zip(matched) {
                 hit.snippet = Some(snippet::snippet(
                     lang,
                     &hit.passage.text,

@@ -8,10 +8,13 @@
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight,
+    Bm25Weight, BooleanQuery, EmptyQuery, EnableScoring, Explanation, PhraseQuery, Query, Scorer,
+    Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
+
+use super::query::any_of;
 
 /// The best-k collection of a clause, in place of tantivy's.
 trait Pruner: Send + Sync + 'static {
@@ -291,7 +294,9 @@ impl Pruner for Phrase {
 #[derive(Debug)]
 pub struct PrunedUnion {
     all: BooleanQuery,
+    /// Each word, and their union.
     words: Vec<Box<dyn Query>>,
+    any_word: Box<dyn Query>,
     others: Box<dyn Query>,
     /// The others when they are one exact phrase, which can skip among the words.
     phrase: Option<PrunedPhrase>,
@@ -302,20 +307,16 @@ impl Clone for PrunedUnion {
         PrunedUnion {
             all: self.all.clone(),
             words: self.words.iter().map(|q| q.box_clone()).collect(),
+            any_word: self.any_word.box_clone(),
             others: self.others.box_clone(),
             phrase: self.phrase.clone(),
         }
     }
 }
 
-/// One query matching any of `queries` (at least one).
+/// One query matching any of `queries`.
 fn union(queries: &[Box<dyn Query>]) -> Box<dyn Query> {
-    match queries {
-        [q] => q.box_clone(),
-        _ => Box::new(BooleanQuery::union(
-            queries.iter().map(|q| q.box_clone()).collect(),
-        )),
-    }
+    any_of(queries.iter().map(|q| q.box_clone()).collect()).unwrap_or_else(|| Box::new(EmptyQuery))
 }
 
 impl PrunedUnion {
@@ -325,11 +326,12 @@ impl PrunedUnion {
             [q] => q.downcast_ref::<PrunedPhrase>().cloned(),
             _ => None,
         };
-        let others_union = union(&others);
+        let (any_word, others_union) = (union(&words), union(&others));
         let all = words.iter().map(|q| q.box_clone()).chain(others).collect();
         PrunedUnion {
             all: BooleanQuery::union(all),
             words,
+            any_word,
             others: others_union,
             phrase,
         }
@@ -341,14 +343,15 @@ impl Query for PrunedUnion {
         Ok(Box::new(Pruned {
             inner: self.all.weight(scoring)?,
             pruner: Union {
-                words: union(&self.words).weight(scoring)?,
+                words: self.any_word.weight(scoring)?,
                 word_clauses: (self.words.iter())
                     .map(|q| q.weight(scoring))
                     .collect::<tantivy::Result<_>>()?,
-                others: self.others.weight(scoring)?,
-                phrase: (self.phrase.as_ref())
-                    .map(|p| p.pruner(scoring))
-                    .transpose()?,
+                // A phrase is matched by its pruner; other clauses by their own weight.
+                others: match &self.phrase {
+                    Some(p) => Others::Phrase(p.pruner(scoring)?),
+                    None => Others::Clauses(self.others.weight(scoring)?),
+                },
             },
         }))
     }
@@ -362,8 +365,15 @@ impl Query for PrunedUnion {
 struct Union {
     words: Box<dyn Weight>,
     word_clauses: Vec<Box<dyn Weight>>,
-    others: Box<dyn Weight>,
-    phrase: Option<Phrase>,
+    others: Others,
+}
+
+/// The clauses of a union besides its words.
+enum Others {
+    /// One exact phrase, which can skip among the words.
+    Phrase(Phrase),
+    /// Anything else, scored in full.
+    Clauses(Box<dyn Weight>),
 }
 
 /// The score of each word clause at `doc` (0 where it does not match), in `scores`; the
@@ -422,27 +432,29 @@ impl Pruner for Union {
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
         let mut matched: Vec<DocId> = Vec::new();
-        if let Some(phrase) = &self.phrase {
-            let mut sink = AmongWords {
-                words: &mut words,
-                scores: Vec::new(),
-                threshold,
-                callback: &mut *callback,
-                matched: &mut matched,
-            };
-            phrase.visit(reader, &mut sink)?;
-            threshold = sink.threshold;
-        } else {
-            let mut others: Vec<(DocId, Score)> = Vec::new();
-            self.others
-                .for_each(reader, &mut |doc, score| others.push((doc, score)))?;
-            let mut scores = Vec::new();
-            for (doc, score) in others {
-                word_scores(&mut words, doc, &mut scores);
-                matched.push(doc);
-                let score = full_score(score, &scores);
-                if score > threshold {
-                    threshold = callback(doc, score);
+        match &self.others {
+            Others::Phrase(phrase) => {
+                let mut sink = AmongWords {
+                    words: &mut words,
+                    scores: Vec::new(),
+                    threshold,
+                    callback: &mut *callback,
+                    matched: &mut matched,
+                };
+                phrase.visit(reader, &mut sink)?;
+                threshold = sink.threshold;
+            }
+            Others::Clauses(weight) => {
+                let mut others: Vec<(DocId, Score)> = Vec::new();
+                weight.for_each(reader, &mut |doc, score| others.push((doc, score)))?;
+                let mut scores = Vec::new();
+                for (doc, score) in others {
+                    word_scores(&mut words, doc, &mut scores);
+                    matched.push(doc);
+                    let score = full_score(score, &scores);
+                    if score > threshold {
+                        threshold = callback(doc, score);
+                    }
                 }
             }
         }

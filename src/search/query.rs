@@ -514,7 +514,7 @@ impl Alternatives {
 }
 
 /// A query matching any of `alternatives` (none: `None`).
-fn any_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+pub(super) fn any_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
     match alternatives.len() {
         0 | 1 => alternatives.pop(),
         _ => Some(Box::new(BooleanQuery::union(alternatives))),
