@@ -338,10 +338,9 @@ impl KorpusIndex {
             docstore_blocksize: 16 * 1024,
             ..IndexSettings::default()
         };
-        let index = Index::builder()
-            .schema(schema)
-            .settings(settings)
-            .create_in_dir(path)
+        let index = directory::IndexDir::open(path)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(|dir| Index::create(dir, schema, settings))
             .map_err(tantivy_err("could not create the index", path))?;
         analysis::register(index.tokenizers());
         let meta = serde_json::to_string_pretty(&IndexMeta::current()).unwrap_or_default();
