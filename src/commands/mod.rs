@@ -15,6 +15,7 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::config::{self, IndexLocation};
+use crate::ingest::{IngestConfig, Input};
 
 /// How a command ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,20 +55,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcom
     let location = IndexLocation::new(cli.index);
     match cli.command {
         Command::Ingest(args) => {
-            let cfg = ingest::IngestConfig {
+            let cfg = IngestConfig {
                 index: location.path,
                 input: if args.paths.is_empty() {
-                    ingest::Input::default_corpus()
+                    Input::default_corpus()
                 } else {
-                    ingest::Input::Paths(args.paths)
+                    Input::Paths(args.paths)
                 },
                 format: args.format.map(config::input_format),
                 rebuild: args.rebuild,
                 prune: args.prune,
                 threads: config::threads(args.threads),
-                progress: config::progress(args.quiet),
             };
-            ingest::run(&cfg, diag)
+            ingest::run(&cfg, config::progress(args.quiet), diag)
         }
         Command::Search(args) => {
             search::run(&search::SearchConfig::new(location, args)?, out, diag)
@@ -96,26 +96,25 @@ pub fn open_index(
 ) -> Result<crate::index::KorpusIndex> {
     use crate::index::KorpusIndex;
     if !location.explicit && !KorpusIndex::exists(&location.path) {
-        let input = ingest::Input::default_corpus();
+        let input = Input::default_corpus();
         let what = match &input {
-            ingest::Input::Paths(_) => "corpus/",
-            ingest::Input::Embedded => "the embedded corpus",
+            Input::Paths(_) => "corpus/",
+            Input::Embedded => "the embedded corpus",
         };
         writeln!(
             diag,
             "korpus: no index at {} yet; ingesting {what} into it first",
             location.path.display()
         )?;
-        let cfg = ingest::IngestConfig {
+        let cfg = IngestConfig {
             index: location.path.clone(),
             input,
             format: None,
             rebuild: false,
             prune: false,
             threads: config::threads(None),
-            progress: false,
         };
-        let report = ingest::ingest(&cfg, diag)?;
+        let report = crate::ingest::ingest(&cfg, &(), diag)?;
         writeln!(diag, "korpus: {}", report.summary())?;
     }
     Ok(KorpusIndex::open(&location.path)?)

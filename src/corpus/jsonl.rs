@@ -4,29 +4,53 @@
 //! parallel, so a multi-gigabyte dump is read in bounded memory; a broken line costs only itself.
 
 use std::io::{BufRead, BufReader, Read};
+use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::normalize_text;
+use super::read::{At, Collect, ReadContext, Reader, Sink};
 use super::{
-    Block, Draft, FileRead, KnownHashes, PassageKind, PassageSplitter, ReadError, Record,
-    SourceFile, content_hash,
+    Block, Draft, FileRead, PassageKind, PassageSplitter, ReadError, Record, SourceFile,
+    content_hash,
 };
 use super::{fields, io_reason};
 
 /// Bytes of lines gathered before a batch is parsed.
 const BATCH_BYTES: usize = 8 << 20;
 
-/// Reads a JSON Lines source in batches, calling `sink` with each batch's records until it
-/// returns `false`. Lines whose content hash is `known` are not parsed.
+/// The reader of JSON Lines files: streamed in batches.
+pub struct JsonlReader;
+
+impl Reader for JsonlReader {
+    fn read_bytes(&self, source: &SourceFile, bytes: &[u8], cx: ReadContext<'_>) -> FileRead {
+        let mut all = Collect::default();
+        let _ = read_batches(source, bytes, cx, &mut all);
+        all.read
+    }
+
+    fn read(
+        &self,
+        source: &SourceFile,
+        cx: ReadContext<'_>,
+        sink: &mut dyn Sink,
+    ) -> ControlFlow<()> {
+        match std::fs::File::open(&source.path) {
+            Ok(file) => read_batches(source, file, cx, sink),
+            Err(e) => sink.take(FileRead::unreadable(&e)),
+        }
+    }
+}
+
+/// Reads a JSON Lines stream in batches of lines parsed in parallel, handing each batch to
+/// `sink` until it breaks. Lines whose content hash is known are not parsed.
 pub fn read_batches(
     source: &SourceFile,
     reader: impl Read,
-    splitter: &PassageSplitter,
-    known: &KnownHashes,
-    mut sink: impl FnMut(FileRead) -> bool,
-) {
+    cx: ReadContext<'_>,
+    sink: &mut dyn Sink,
+) -> ControlFlow<()> {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
     let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut batch_bytes = 0;
@@ -41,65 +65,32 @@ pub fn read_batches(
                 batch.push((line_no, buf));
             }
             Err(e) => {
-                sink(FileRead {
-                    records: vec![Record {
-                        line: Some(line_no + 1),
-                        result: Err(ReadError::Io(io_reason(&e))),
-                    }],
-                    ..FileRead::default()
-                });
-                return;
+                let failed = Err(ReadError::Io(io_reason(&e)));
+                sink.take(parse_batch(source, &batch, cx))?;
+                return sink.take(FileRead::one(At::Line(line_no + 1), failed));
             }
         }
         if batch_bytes >= BATCH_BYTES {
-            if !sink(parse_batch(
-                source,
-                &std::mem::take(&mut batch),
-                splitter,
-                known,
-            )) {
-                return;
-            }
+            sink.take(parse_batch(source, &std::mem::take(&mut batch), cx))?;
             batch_bytes = 0;
         }
     }
-    if !batch.is_empty() {
-        sink(parse_batch(source, &batch, splitter, known));
+    if batch.is_empty() {
+        return ControlFlow::Continue(());
     }
+    sink.take(parse_batch(source, &batch, cx))
 }
 
-/// Reads a whole JSON Lines source held in memory.
-pub fn read(
-    source: &SourceFile,
-    bytes: &[u8],
-    splitter: &PassageSplitter,
-    known: &KnownHashes,
-) -> FileRead {
-    let mut out = FileRead::default();
-    read_batches(source, bytes, splitter, known, |b| {
-        out.records.extend(b.records);
-        out.warnings.extend(b.warnings);
-        out.known.extend(b.known);
-        true
-    });
-    out
-}
-
-fn parse_batch(
-    source: &SourceFile,
-    lines: &[(u64, Vec<u8>)],
-    splitter: &PassageSplitter,
-    known: &KnownHashes,
-) -> FileRead {
+fn parse_batch(source: &SourceFile, lines: &[(u64, Vec<u8>)], cx: ReadContext<'_>) -> FileRead {
     let parsed: Vec<Line> = lines
         .par_iter()
-        .map(|(no, raw)| parse_line(source, *no, raw, splitter, known))
+        .map(|(no, raw)| parse_line(source, *no, raw, cx))
         .collect();
     let mut out = FileRead::default();
     for line in parsed {
         match line {
             Line::Blank => {}
-            Line::Known(no, hash) => out.known.push((no, hash)),
+            Line::Known(no, hash) => out.known.push((At::Line(no), hash)),
             Line::Read(record, warnings) => {
                 out.records.push(*record);
                 out.warnings.extend(warnings);
@@ -115,40 +106,26 @@ enum Line {
     /// Already indexed with this content hash: not parsed.
     Known(u64, String),
     /// The article or why it failed, and warnings.
-    Read(Box<Record>, Vec<String>),
+    Read(Box<Record>, Vec<(At, String)>),
 }
 
-fn parse_line(
-    source: &SourceFile,
-    line: u64,
-    raw: &[u8],
-    splitter: &PassageSplitter,
-    known: &KnownHashes,
-) -> Line {
+fn parse_line(source: &SourceFile, line: u64, raw: &[u8], cx: ReadContext<'_>) -> Line {
     let trimmed = raw.trim_ascii();
     if trimmed.is_empty() {
         return Line::Blank;
     }
     let record = trimmed.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(trimmed);
-    if !known.is_empty() {
+    if !cx.known.is_empty() {
         let hash = content_hash(record);
-        if known.contains_key(&hash) {
+        if cx.known.contains_key(&hash) {
             return Line::Known(line, hash);
         }
     }
     let mut warnings = Vec::new();
-    let result = parse_object(source, line, record, splitter, &mut warnings);
-    let warnings = warnings
-        .into_iter()
-        .map(|w| format!("line {line}: {w}"))
-        .collect();
-    Line::Read(
-        Box::new(Record {
-            line: Some(line),
-            result,
-        }),
-        warnings,
-    )
+    let result = parse_object(source, line, record, cx.splitter, &mut warnings);
+    let at = At::Line(line);
+    let warnings = warnings.into_iter().map(|w| (at, w)).collect();
+    Line::Read(Box::new(Record { at, result }), warnings)
 }
 
 fn parse_object(
@@ -264,11 +241,10 @@ mod tests {
     use crate::corpus::Format;
 
     fn read_str(s: &str) -> FileRead {
-        read(
+        crate::corpus::read_bytes(
             &SourceFile::virtual_file("dump.jsonl", Format::Jsonl),
             s.as_bytes(),
             &PassageSplitter::default(),
-            &KnownHashes::default(),
         )
     }
 
@@ -291,7 +267,7 @@ mod tests {
         assert_eq!(a.meta.id, "d1");
         assert_eq!(a.passages.len(), 2);
         assert_eq!(a.passages[1].range, (14, 26));
-        assert_eq!(r.records[1].line, Some(3));
+        assert_eq!(r.records[1].at, At::Line(3));
         assert!(matches!(r.records[1].result, Err(ReadError::Json(_))));
         assert!(
             r.records[2]
@@ -305,7 +281,7 @@ mod tests {
         assert_eq!(d.meta.id, "dump:5");
         assert_eq!(d.meta.published, None);
         assert_eq!(r.warnings.len(), 1);
-        assert!(r.warnings[0].starts_with("line 5:"), "{:?}", r.warnings);
+        assert_eq!(r.warnings[0].0, At::Line(5), "{:?}", r.warnings);
         let h = r.records[4].result.as_ref().unwrap();
         let sections: Vec<Option<&str>> = h.passages.iter().map(|p| p.section.as_deref()).collect();
         assert_eq!(sections, [None, Some("Eine Überschrift")]);

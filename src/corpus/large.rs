@@ -6,12 +6,14 @@
 
 use std::fs::File;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::read::{At, FileRead, ReadContext, Sink, Streamed};
 use super::text::Page;
 use super::{
-    ArticleMeta, Format, Passage, PassageSplitter, ReadError, SourceFile, complete_meta, decode,
-    fill_file_meta, io_reason, list_sections,
+    Format, Passage, PassageSplitter, ReadError, SourceFile, complete_meta, decode, fill_file_meta,
+    io_reason, list_sections,
 };
 
 /// Text files larger than this are read in chunks.
@@ -21,16 +23,47 @@ const CHUNK_BYTES: usize = 4 << 20;
 /// Characters of passage text kept for language detection.
 const SAMPLE_CHARS: usize = 4000;
 
-/// What the first pass found.
-#[derive(Debug)]
-pub struct Scan {
-    /// Complete metadata, content hash included.
-    pub meta: ArticleMeta,
-    /// How many passages the second pass will give.
-    pub passages: u32,
-    /// The first passages' text, for language detection.
-    pub sample: Vec<String>,
-    pub warnings: Vec<String>,
+/// Reads a large page dump into `sink`: unchanged (content hash known) without parsing,
+/// else its metadata from a first pass and its passages, when the sink pulls them, from a
+/// second.
+pub fn read(source: &SourceFile, cx: ReadContext<'_>, sink: &mut dyn Sink) -> ControlFlow<()> {
+    if !cx.known.is_empty()
+        && let Ok(hash) = content_hash(source)
+        && cx.known.contains_key(&hash)
+    {
+        return sink.take(FileRead::known(At::Whole, hash));
+    }
+    let article = match scan(source, cx.splitter) {
+        Ok(article) => article,
+        Err(e) => return sink.take(FileRead::failed(e)),
+    };
+    let hash = article.meta.content_hash.clone();
+    let mut pump = |each: &mut dyn FnMut(Vec<Passage>) -> ControlFlow<()>| match passages::<Pumped>(
+        source,
+        cx.splitter,
+        &hash,
+        |ps| match each(ps) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => Err(Pumped::Stopped),
+        },
+    ) {
+        Ok(()) => Ok(ControlFlow::Continue(())),
+        Err(Pumped::Stopped) => Ok(ControlFlow::Break(())),
+        Err(Pumped::Unread(e)) => Err(e),
+    };
+    sink.take_streamed(article, &mut pump)
+}
+
+/// Why the second pass ended early.
+enum Pumped {
+    Unread(ReadError),
+    Stopped,
+}
+
+impl From<ReadError> for Pumped {
+    fn from(e: ReadError) -> Pumped {
+        Pumped::Unread(e)
+    }
 }
 
 /// True when `source` is read by this module: a large page dump that is not UTF-16 (UTF-16
@@ -48,7 +81,7 @@ pub fn applies(source: &SourceFile) -> bool {
 }
 
 /// The content hash of the file, read in chunks.
-pub fn content_hash(source: &SourceFile) -> Result<String, ReadError> {
+fn content_hash(source: &SourceFile) -> Result<String, ReadError> {
     let mut hasher = blake3::Hasher::new();
     let file = File::open(&source.path).map_err(|e| ReadError::Io(io_reason(&e)))?;
     hasher
@@ -58,7 +91,7 @@ pub fn content_hash(source: &SourceFile) -> Result<String, ReadError> {
 }
 
 /// First pass: the article's metadata and passage count.
-pub fn scan(source: &SourceFile, splitter: &PassageSplitter) -> Result<Scan, ReadError> {
+fn scan(source: &SourceFile, splitter: &PassageSplitter) -> Result<Streamed, ReadError> {
     let mut page = Page::default();
     let mut passages = 0u32;
     let mut sections = Vec::new();
@@ -83,7 +116,7 @@ pub fn scan(source: &SourceFile, splitter: &PassageSplitter) -> Result<Scan, Rea
     };
     complete_meta(&mut meta, passages, first, sections, hash);
     fill_file_meta(&mut meta, source);
-    Ok(Scan {
+    Ok(Streamed {
         meta,
         passages,
         sample,
@@ -93,7 +126,7 @@ pub fn scan(source: &SourceFile, splitter: &PassageSplitter) -> Result<Scan, Rea
 
 /// Second pass: the passages in order, a chunk's worth at a time, until `sink` fails. Fails
 /// when the file no longer has the content hash the first pass found.
-pub fn passages<E: From<ReadError>>(
+fn passages<E: From<ReadError>>(
     source: &SourceFile,
     splitter: &PassageSplitter,
     content_hash: &str,
@@ -172,7 +205,7 @@ fn cut_point(buf: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::read_bytes;
+    use crate::corpus::{ArticleMeta, read_bytes};
 
     #[test]
     fn chunks_end_after_lines_spaces_or_whole_characters() {

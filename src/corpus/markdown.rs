@@ -4,8 +4,22 @@
 
 use serde_json::{Map, Value};
 
+use super::read::{ReadContext, Reader, read_document};
 use super::text::AUTHOR_HEADINGS;
-use super::{Block, Draft, PassageKind, ReadError, fields};
+use super::{Block, Draft, FileRead, PassageKind, ReadError, SourceFile, fields};
+
+/// The reader of Markdown files.
+pub struct MarkdownReader;
+
+impl Reader for MarkdownReader {
+    fn read_bytes(&self, source: &SourceFile, bytes: &[u8], cx: ReadContext<'_>) -> FileRead {
+        read_document(source, bytes, cx.splitter, |text, warnings| {
+            let (draft, w) = parse(text)?;
+            warnings.extend(w);
+            Ok(draft)
+        })
+    }
+}
 
 /// Parses a Markdown file (already decoded and normalized).
 pub fn parse(text: &str) -> Result<(Draft, Vec<String>), ReadError> {

@@ -1,7 +1,8 @@
 //! Reading articles: files and records on disk become [`Article`]s (metadata + passages).
 //!
-//! One module per input format (`text`, `markdown`, `jsonl`), shared metadata extraction
-//! (`extract`), decoding (`decode`) and passage splitting (`passages`). This stage knows
+//! One reader per input format (`text`, `markdown`, `jsonl`) behind the [`Reader`] interface
+//! (`read`), shared metadata extraction (`extract`), decoding (`decode`) and passage splitting
+//! (`passages`). This stage knows
 //! nothing about tantivy or language analysis; it must never panic on user data.
 
 pub mod decode;
@@ -11,6 +12,7 @@ pub mod jsonl;
 pub mod large;
 pub mod markdown;
 pub mod passages;
+pub mod read;
 pub mod text;
 pub mod walk;
 
@@ -21,6 +23,10 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 pub use passages::PassageSplitter;
+pub use read::{
+    At, Collect, FileRead, KnownHashes, ReadContext, Reader, Record, Sink, Streamed, content_hash,
+    read_bytes, read_source,
+};
 pub use walk::{SourceFile, Walk, walk};
 
 /// An input format, chosen by file extension or `--format`.
@@ -44,6 +50,15 @@ impl Format {
             "md" | "markdown" => Some(Format::Markdown),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
             _ => None,
+        }
+    }
+
+    /// The reader of this format.
+    pub fn reader(self) -> &'static dyn Reader {
+        match self {
+            Format::Text => &text::TextReader,
+            Format::Markdown => &markdown::MarkdownReader,
+            Format::Jsonl => &jsonl::JsonlReader,
         }
     }
 }
@@ -199,49 +214,6 @@ pub enum ReadError {
     Empty,
 }
 
-/// One article read from a source, or why it failed; `line` is set for JSON Lines.
-#[derive(Debug)]
-pub struct Record {
-    pub line: Option<u64>,
-    pub result: Result<Article, ReadError>,
-}
-
-/// What reading one file gave: its records and any warnings (e.g. a legacy encoding).
-#[derive(Debug, Default)]
-pub struct FileRead {
-    pub records: Vec<Record>,
-    pub warnings: Vec<String>,
-    /// Records left unparsed because their content hash is known (already indexed): line
-    /// (0 for a whole file) and hash.
-    pub known: Vec<(u64, String)>,
-}
-
-/// The articles already indexed from one source file: their ids by content hash.
-pub type KnownHashes = rustc_hash::FxHashMap<String, Vec<String>>;
-
-/// The content hash of an article's raw bytes (BLAKE3, hex).
-pub fn content_hash(raw: &[u8]) -> String {
-    blake3::hash(raw).to_hex().to_string()
-}
-
-impl FileRead {
-    /// A file that could not be opened or read.
-    pub fn unreadable(e: &std::io::Error) -> FileRead {
-        FileRead::failed(ReadError::Io(io_reason(e)))
-    }
-
-    /// A file that failed as a whole.
-    pub fn failed(e: ReadError) -> FileRead {
-        FileRead {
-            records: vec![Record {
-                line: None,
-                result: Err(e),
-            }],
-            ..FileRead::default()
-        }
-    }
-}
-
 /// The explicit metadata a parser found, and its blocks, before passages are made.
 #[derive(Debug, Default)]
 pub struct Draft {
@@ -303,54 +275,7 @@ fn complete_meta(
     meta.passages = passages;
 }
 
-/// Reads one text or Markdown file, unless its content hash is `known` (already indexed).
-pub fn read_file(source: &SourceFile, splitter: &PassageSplitter, known: &KnownHashes) -> FileRead {
-    let bytes = match std::fs::read(&source.path) {
-        Ok(bytes) => bytes,
-        Err(e) => return FileRead::unreadable(&e),
-    };
-    if !known.is_empty() {
-        let hash = content_hash(&bytes);
-        if known.contains_key(&hash) {
-            return FileRead {
-                known: vec![(0, hash)],
-                ..FileRead::default()
-            };
-        }
-    }
-    read_bytes(source, &bytes, splitter)
-}
-
-/// Reads one source from memory (also used for the embedded corpus and in tests).
-pub fn read_bytes(source: &SourceFile, bytes: &[u8], splitter: &PassageSplitter) -> FileRead {
-    match source.format {
-        Format::Jsonl => jsonl::read(source, bytes, splitter, &KnownHashes::default()),
-        Format::Text | Format::Markdown => {
-            let mut warnings = Vec::new();
-            let result = decode::decode(bytes).and_then(|decoded| {
-                if let Some(w) = decoded.warning {
-                    warnings.push(w);
-                }
-                let mut draft = match source.format {
-                    Format::Markdown => markdown::parse(&decoded.text).map(|(d, w)| {
-                        warnings.extend(w);
-                        d
-                    }),
-                    _ => text::parse(&decoded.text),
-                }?;
-                fill_file_meta(&mut draft.meta, source);
-                draft.finish(splitter, bytes)
-            });
-            FileRead {
-                records: vec![Record { line: None, result }],
-                warnings,
-                ..FileRead::default()
-            }
-        }
-    }
-}
-
-fn fill_file_meta(meta: &mut ArticleMeta, source: &SourceFile) {
+pub(crate) fn fill_file_meta(meta: &mut ArticleMeta, source: &SourceFile) {
     if meta.id.is_empty() {
         meta.id = source.default_id();
     }

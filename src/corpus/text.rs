@@ -3,7 +3,32 @@
 //! box (`Zum Autor`) and trailing publication notes. The layout rules are in the README.
 
 use super::extract::{author_from_bio, byline, find_date, is_publication_note, translation_facts};
-use super::{Block, Draft, PassageKind, ReadError};
+use std::ops::ControlFlow;
+
+use super::read::{ReadContext, Reader, Sink, read_document, read_whole};
+use super::{Block, Draft, FileRead, PassageKind, ReadError, SourceFile, large};
+
+/// The reader of page dumps; a file too large to hold is streamed ([`large`]).
+pub struct TextReader;
+
+impl Reader for TextReader {
+    fn read_bytes(&self, source: &SourceFile, bytes: &[u8], cx: ReadContext<'_>) -> FileRead {
+        read_document(source, bytes, cx.splitter, |text, _| parse(text))
+    }
+
+    fn read(
+        &self,
+        source: &SourceFile,
+        cx: ReadContext<'_>,
+        sink: &mut dyn Sink,
+    ) -> ControlFlow<()> {
+        if large::applies(source) {
+            large::read(source, cx, sink)
+        } else {
+            sink.take(read_whole(self, source, cx))
+        }
+    }
+}
 
 /// Page furniture: lines that are neither headings nor passages (compared case-insensitively).
 pub const FURNITURE: &[&str] = &[
