@@ -9,7 +9,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (search: at least one hit)
   1  search: no hits
-  2  error; ingest/batch: some input or query failed (the rest was done)";
+  2  error; ingest/batch/extract: some input or query failed (the rest was done)";
 
 /// Full-text search for German and English news articles.
 #[derive(Debug, Parser)]
@@ -42,6 +42,22 @@ pub enum Command {
     Show(ShowArgs),
     /// Print the tokens the analyzer makes of a text
     Analyze(AnalyzeArgs),
+    /// Print what korpus reads from files (main text or metadata), without an index
+    #[command(after_help = EXIT_CODES)]
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// Files or folders to read
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// text: each article's main text; json/jsonl: metadata and passages, as `show`
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Read every file in this format instead of choosing by extension
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +65,9 @@ pub enum InputFormat {
     Text,
     Markdown,
     Jsonl,
+    Html,
+    Warc,
+    Feed,
 }
 
 #[derive(Debug, clap::Args)]

@@ -69,6 +69,9 @@ pub fn input_format(f: cli::InputFormat) -> Format {
         cli::InputFormat::Text => Format::Text,
         cli::InputFormat::Markdown => Format::Markdown,
         cli::InputFormat::Jsonl => Format::Jsonl,
+        cli::InputFormat::Html => Format::Html,
+        cli::InputFormat::Warc => Format::Warc,
+        cli::InputFormat::Feed => Format::Feed,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod batch;
 pub mod eval;
+pub mod extract;
 pub mod ingest;
 pub mod search;
 pub mod show;
@@ -85,6 +86,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcom
             diag,
         ),
         Command::Analyze(args) => analyze::run(&args, out),
+        Command::Extract(args) => extract::run(
+            &args.paths,
+            args.input_format.map(config::input_format),
+            config::output_format(args.format),
+            out,
+            diag,
+        ),
     }
 }
 

@@ -84,7 +84,7 @@ fn utf8_or_legacy<'a>(
 }
 
 /// A file is binary when its first 8 KiB hold NUL bytes or many control characters.
-fn looks_binary(bytes: &[u8]) -> bool {
+pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
     if head.is_empty() {
         return false;

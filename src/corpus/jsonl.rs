@@ -36,7 +36,7 @@ impl Reader for JsonlReader {
         cx: ReadContext<'_>,
         sink: &mut dyn Sink,
     ) -> ControlFlow<()> {
-        match std::fs::File::open(&source.path) {
+        match super::compress::open(&source.path) {
             Ok(file) => read_batches(source, file, cx, sink),
             Err(e) => sink.take(FileRead::unreadable(&e)),
         }

@@ -70,6 +70,7 @@ impl From<ReadError> for Pumped {
 /// files are read whole).
 pub fn applies(source: &SourceFile) -> bool {
     if source.format != Format::Text
+        || super::compress::Compression::of(&source.path) != super::compress::Compression::None
         || !std::fs::metadata(&source.path).is_ok_and(|m| m.len() > LARGE_FILE_BYTES)
     {
         return false;

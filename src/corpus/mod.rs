@@ -5,9 +5,12 @@
 //! (`passages`). This stage knows
 //! nothing about tantivy or language analysis; it must never panic on user data.
 
+pub mod compress;
 pub mod decode;
 pub mod extract;
+pub mod feed;
 pub mod fields;
+pub mod html;
 pub mod jsonl;
 pub mod large;
 pub mod markdown;
@@ -15,6 +18,7 @@ pub mod passages;
 pub mod read;
 pub mod text;
 pub mod walk;
+pub mod warc;
 
 use std::fmt;
 use std::path::Path;
@@ -39,16 +43,29 @@ pub enum Format {
     Markdown,
     /// One JSON object per line (`.jsonl`, `.ndjson`).
     Jsonl,
+    /// A saved web page (`.html`, `.htm`, `.xhtml`).
+    Html,
+    /// A web archive (`.warc`): its HTML responses.
+    Warc,
+    /// An RSS or Atom feed (`.rss`, `.atom`, or `.xml` with a feed's root element).
+    Feed,
 }
 
 impl Format {
     /// The format for a file extension, if korpus reads it.
+    /// A compression extension (`.gz`, `.zst`) is looked through; an `.xml` file is a feed
+    /// when its root element says so.
     pub fn from_extension(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let (_, ext) = compress::strip_extension(&name).rsplit_once('.')?;
+        match ext {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "html" | "htm" | "xhtml" | "shtml" => Some(Format::Html),
+            "warc" => Some(Format::Warc),
+            "rss" | "atom" => Some(Format::Feed),
+            "xml" => feed::is_feed_file(path).then_some(Format::Feed),
             _ => None,
         }
     }
@@ -59,6 +76,9 @@ impl Format {
             Format::Text => &text::TextReader,
             Format::Markdown => &markdown::MarkdownReader,
             Format::Jsonl => &jsonl::JsonlReader,
+            Format::Html => &html::HtmlReader,
+            Format::Warc => &warc::WarcReader,
+            Format::Feed => &feed::FeedReader,
         }
     }
 }
@@ -73,6 +93,8 @@ pub enum PassageKind {
     Body,
     Author,
     Note,
+    /// A figure caption.
+    Caption,
 }
 
 impl PassageKind {
@@ -84,6 +106,7 @@ impl PassageKind {
             PassageKind::Body => "body",
             PassageKind::Author => "author",
             PassageKind::Note => "note",
+            PassageKind::Caption => "caption",
         }
     }
 
@@ -95,6 +118,7 @@ impl PassageKind {
             "body" => PassageKind::Body,
             "author" => PassageKind::Author,
             "note" => PassageKind::Note,
+            "caption" => PassageKind::Caption,
             _ => return None,
         })
     }

@@ -60,6 +60,8 @@ pub struct Record {
 pub struct FileRead {
     pub records: Vec<Record>,
     pub warnings: Vec<(At, String)>,
+    /// Facts worth telling that are not problems (records of other kinds skipped).
+    pub notes: Vec<(At, String)>,
     /// Records not parsed because their content hash is known (already indexed), with the hash.
     pub known: Vec<(At, String)>,
 }
@@ -95,6 +97,7 @@ impl FileRead {
     pub fn extend(&mut self, other: FileRead) {
         self.records.extend(other.records);
         self.warnings.extend(other.warnings);
+        self.notes.extend(other.notes);
         self.known.extend(other.known);
     }
 }
@@ -165,7 +168,8 @@ pub(crate) fn read_whole<R: Reader + ?Sized>(
     cx: ReadContext<'_>,
 ) -> FileRead {
     let mut bytes = Vec::new();
-    if let Err(e) = std::fs::File::open(&source.path).and_then(|mut f| f.read_to_end(&mut bytes)) {
+    if let Err(e) = super::compress::open(&source.path).and_then(|mut f| f.read_to_end(&mut bytes))
+    {
         return FileRead::unreadable(&e);
     }
     if !cx.known.is_empty() {

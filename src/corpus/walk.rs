@@ -29,7 +29,7 @@ impl SourceFile {
 
     /// The article id used when the article names none: its relative path without extension.
     pub fn default_id(&self) -> String {
-        match self.rel.rsplit_once('.') {
+        match super::compress::strip_extension(&self.rel).rsplit_once('.') {
             Some((stem, ext)) if !stem.is_empty() && !ext.contains('/') => stem.to_string(),
             _ => self.rel.clone(),
         }
@@ -72,7 +72,7 @@ pub fn walk(paths: &[PathBuf], format: Option<Format>) -> Walk {
                 }),
                 None => out.errors.push((
                     display(root),
-                    "unknown file type (use --format text|markdown|jsonl)".into(),
+                    "unknown file type (use --format text|markdown|jsonl|html|warc|feed)".into(),
                 )),
             }
             continue;

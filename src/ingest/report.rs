@@ -105,6 +105,14 @@ impl Message {
             text: format!("warning: {text}"),
         }
     }
+
+    pub fn note(path: &str, at: At, text: impl std::fmt::Display) -> Message {
+        Message {
+            path: path.to_string(),
+            at,
+            text: format!("note: {text}"),
+        }
+    }
 }
 
 impl std::fmt::Display for Message {

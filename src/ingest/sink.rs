@@ -96,6 +96,9 @@ impl Sink for SourceSink<'_> {
         for (at, w) in read.warnings {
             self.messages.push(Message::warning(self.path, at, w));
         }
+        for (at, n) in read.notes {
+            self.messages.push(Message::note(self.path, at, n));
+        }
         for record in read.records {
             match record.result {
                 Ok(mut article) => {

@@ -5,7 +5,7 @@ pub mod wire;
 
 use std::io::{self, Write};
 
-use crate::corpus::{ArticleMeta, Passage};
+use crate::corpus::{ArticleMeta, Passage, PassageKind};
 use crate::search::{Hit, QueryOutcome, SearchResults, Snippet};
 
 /// Whether to use ANSI styles.
@@ -184,6 +184,31 @@ pub fn article_text(
             }
         }
         writeln!(out, "{:>4} {:<8} {}", p.number, p.kind.as_str(), p.text)?;
+    }
+    Ok(())
+}
+
+/// An article's main text as a reader sees it: its body passages in order, a blank line between
+/// paragraphs, the windows of a long paragraph joined again (their overlap once).
+pub fn main_text(out: &mut dyn Write, passages: &[Passage]) -> io::Result<()> {
+    let mut last_end: Option<usize> = None;
+    for p in passages.iter().filter(|p| p.kind == PassageKind::Body) {
+        let (start, end) = p.range;
+        match last_end {
+            // A window of the paragraph before: only what it adds.
+            Some(e) if start < e => {
+                let skip = e - start;
+                let rest: String = p.text.chars().skip(skip).collect();
+                write!(out, "{rest}")?;
+            }
+            Some(e) if start <= e + 1 => write!(out, " {}", p.text)?,
+            Some(_) => write!(out, "\n\n{}", p.text)?,
+            None => write!(out, "{}", p.text)?,
+        }
+        last_end = Some(end.max(last_end.unwrap_or(0)));
+    }
+    if last_end.is_some() {
+        writeln!(out)?;
     }
     Ok(())
 }

@@ -1,0 +1,658 @@
+//! The main text of a page: which part of the page is the article, and which blocks of it are
+//! text a reader reads. Boilerplate (navigation, share and comment areas, teaser lists,
+//! newsletter and cookie boxes, ads) is marked by tag, ARIA role and class/id words; the
+//! article container is the element whose paragraphs score highest (paragraph length and commas
+//! credited to their parent and grandparent, weighted by class/id words and link density), with
+//! the siblings that continue it; blocks inside it that are mostly links or page furniture are
+//! dropped.
+
+use super::dom::Dom;
+use crate::corpus::text::FURNITURE;
+
+/// What a block of the main text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Paragraph,
+    /// `h1`…`h6` with its level.
+    Heading(u8),
+    Item,
+    Quote,
+    Caption,
+    Row,
+}
+
+/// A block of the main text, whitespace collapsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextBlock {
+    pub kind: BlockKind,
+    pub text: String,
+}
+
+/// Stands for `<br>` in gathered text (a Unicode line separator: whitespace when collapsed).
+const LINE_BREAK: char = '\u{2028}';
+
+/// Elements that are never part of an article's text.
+const BOILERPLATE_TAGS: &[&str] = &[
+    "nav", "footer", "aside", "form", "button", "input", "dialog", "menu", "label", "fieldset",
+];
+
+/// Class/id words of page furniture.
+const NEGATIVE: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "footer",
+    "sidebar",
+    "share",
+    "sharing",
+    "social",
+    "comment",
+    "comments",
+    "disqus",
+    "related",
+    "recommended",
+    "recommendation",
+    "recommendations",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "promo",
+    "promotion",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "adslot",
+    "adunit",
+    "sponsor",
+    "sponsored",
+    "banner",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "popup",
+    "modal",
+    "overlay",
+    "breadcrumb",
+    "breadcrumbs",
+    "widget",
+    "outbrain",
+    "taboola",
+    "toolbar",
+    "masthead",
+    "pagination",
+    "pager",
+    "skip",
+    "print",
+    "login",
+    "signup",
+    "paywall",
+    "teaser",
+    "teasers",
+    "more",
+    "readmore",
+    "tags",
+    "tagcloud",
+    "topics",
+    "trending",
+    "popular",
+    "mostread",
+    "most",
+    "caption-credit",
+    "credit",
+    "hidden",
+    "hide",
+    "sr",
+    "screenreader",
+    "visually",
+    "rating",
+    "reactions",
+    "author-box",
+    "authorbox",
+    "bio",
+    "byline",
+    "dateline",
+    "timestamp",
+    "meta",
+    "newsletterbox",
+    "inline-ad",
+    "jump",
+    "dropdown",
+    "flyout",
+    "lightbox",
+    "tooltip",
+    "alert",
+    "notification",
+];
+
+/// Class/id words of article containers.
+const POSITIVE: &[&str] = &[
+    "article",
+    "articlebody",
+    "article-body",
+    "article-content",
+    "article-text",
+    "body",
+    "content",
+    "entry",
+    "entry-content",
+    "main",
+    "page",
+    "post",
+    "post-content",
+    "post-body",
+    "text",
+    "blog",
+    "story",
+    "story-body",
+    "storybody",
+    "richtext",
+    "prose",
+];
+
+/// Roles of page furniture.
+const NEGATIVE_ROLES: &[&str] = &[
+    "navigation",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alert",
+    "menu",
+    "menubar",
+];
+
+/// Blocks of text.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "figcaption",
+    "tr",
+    "dd",
+    "dt",
+    "div",
+    "section",
+    "article",
+    "main",
+    "td",
+    "th",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "figure",
+    "header",
+    "address",
+    "details",
+    "summary",
+    "center",
+    "body",
+    "tbody",
+    "thead",
+];
+
+/// Per-node facts gathered bottom-up.
+#[derive(Debug, Default, Clone, Copy)]
+struct Stats {
+    /// Characters of visible text (whitespace runs count one).
+    chars: u32,
+    /// Of those, inside links.
+    link_chars: u32,
+    commas: u32,
+    /// Paragraph score credited from the paragraphs below.
+    score: f32,
+    scored: bool,
+}
+
+/// Extracts the main text of a page; empty when the page has no article text.
+pub fn extract(dom: &Dom) -> Vec<TextBlock> {
+    let furniture = mark_boilerplate(dom);
+    let stats = gather(dom, &furniture);
+    let Some(top) = best_container(dom, &furniture, &stats) else {
+        return Vec::new();
+    };
+    let mut roots = vec![top];
+    // Siblings that continue the article: well scored, or long paragraphs with few links.
+    let parent = dom.nodes[top].parent;
+    if parent != top {
+        let threshold = (stats[top].score * 0.2).max(10.0);
+        roots = dom
+            .children(parent)
+            .filter(|&c| {
+                c == top
+                    || (!furniture[c]
+                        && !dom.nodes[c].is_text()
+                        && (stats[c].scored && stats[c].score >= threshold
+                            || dom.nodes[c].tag == "p"
+                                && stats[c].chars > 80
+                                && density(&stats[c]) < 0.25))
+            })
+            .collect();
+    }
+    let mut blocks = Vec::new();
+    for root in roots {
+        collect(dom, &furniture, &stats, root, &mut blocks);
+    }
+    clean(blocks)
+}
+
+/// Every text block of a fragment known to be article text (a feed item's content), furniture
+/// left out.
+pub fn all_blocks(dom: &Dom) -> Vec<TextBlock> {
+    let furniture = mark_boilerplate(dom);
+    let stats = gather(dom, &furniture);
+    let mut blocks = Vec::new();
+    collect(dom, &furniture, &stats, 0, &mut blocks);
+    clean(blocks)
+}
+
+/// True for every node that is furniture or inside furniture. Tags, roles, hidden elements
+/// and unmistakable class words (comments, sharing, newsletters…) always mark; other furniture
+/// words mark only an element holding little of the page's text, since layout wrappers carry
+/// names like `page-ad-margins` or `has-sidebar` around the article itself.
+fn mark_boilerplate(dom: &Dom) -> Vec<bool> {
+    let nodes = &dom.nodes;
+    let mut hard = vec![false; nodes.len()];
+    let mut in_article = vec![false; nodes.len()];
+    for i in 1..nodes.len() {
+        let node = &nodes[i];
+        let p = node.parent;
+        in_article[i] = in_article[p] || matches!(node.tag.as_str(), "article" | "main");
+        hard[i] = hard[p] || (!node.is_text() && is_furniture(node, in_article[p]));
+    }
+    // Text left once the certain furniture is out, per subtree.
+    let mut chars = vec![0u32; nodes.len()];
+    for i in (1..nodes.len()).rev() {
+        if hard[i] {
+            continue;
+        }
+        if nodes[i].is_text() {
+            chars[i] = collapsed_len(&nodes[i].text);
+        }
+        let p = nodes[i].parent;
+        chars[p] += chars[i];
+    }
+    let small = (chars[0] as f32 * 0.3) as u32;
+    let mut marked = hard;
+    for i in 1..nodes.len() {
+        let node = &nodes[i];
+        if marked[i] || node.is_text() || marked[node.parent] {
+            marked[i] |= marked[node.parent];
+            continue;
+        }
+        let named = !node.names.is_empty() && !matches!(node.tag.as_str(), "body" | "html");
+        marked[i] = named && chars[i] <= small && class_weight(&node.names) < 0;
+    }
+    marked
+}
+
+/// Elements that are furniture by themselves: tags, roles, hidden, and class/id words that
+/// never name an article container.
+fn is_furniture(node: &super::dom::Node, in_article: bool) -> bool {
+    let tag = node.tag.as_str();
+    if BOILERPLATE_TAGS.contains(&tag) || (tag == "header" && !in_article) {
+        return true;
+    }
+    if node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = node.attr("style") {
+        let s: String = style.chars().filter(|c| !c.is_whitespace()).collect();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if node
+        .attr("role")
+        .is_some_and(|r| NEGATIVE_ROLES.contains(&r))
+    {
+        return true;
+    }
+    !matches!(tag, "body" | "html" | "article" | "main")
+        && node.names.split_whitespace().any(|name| {
+            name.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| CERTAIN.contains(&w))
+        })
+}
+
+/// Class/id words that always mean furniture.
+const CERTAIN: &[&str] = &[
+    "comment",
+    "comments",
+    "disqus",
+    "breadcrumb",
+    "breadcrumbs",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "newsletter",
+    "outbrain",
+    "taboola",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "recommended",
+    "recommendations",
+    "promo",
+    "navbar",
+    "navigation",
+    "menu",
+    "footer",
+];
+
+/// +1 per article word, −1 per furniture word in class and id (split at non-letters, and
+/// whole).
+fn class_weight(names: &str) -> i32 {
+    let mut weight = 0;
+    for name in names.split_whitespace() {
+        if POSITIVE.contains(&name) {
+            weight += 1;
+            continue;
+        }
+        if NEGATIVE.contains(&name) {
+            weight -= 1;
+            continue;
+        }
+        let words: Vec<&str> = name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        // A container named for the article body is not furniture, whatever else it says.
+        if words.iter().any(|w| POSITIVE.contains(w)) && !words.iter().any(|w| NEGATIVE.contains(w))
+        {
+            weight += 1;
+        } else if words.iter().any(|w| NEGATIVE.contains(w))
+            && !words.iter().any(|w| {
+                matches!(
+                    *w,
+                    "article" | "body" | "content" | "entry" | "main" | "post" | "story"
+                )
+            })
+        {
+            weight -= 1;
+        }
+    }
+    weight
+}
+
+/// Text statistics and paragraph scores, bottom-up over the document order reversed.
+fn gather(dom: &Dom, furniture: &[bool]) -> Vec<Stats> {
+    let nodes = &dom.nodes;
+    let mut stats = vec![Stats::default(); nodes.len()];
+    let mut in_link = vec![false; nodes.len()];
+    for i in 1..nodes.len() {
+        in_link[i] = in_link[nodes[i].parent] || nodes[i].tag == "a";
+    }
+    for i in (1..nodes.len()).rev() {
+        if furniture[i] {
+            continue;
+        }
+        let node = &nodes[i];
+        if node.is_text() {
+            let chars = collapsed_len(&node.text);
+            stats[i].chars = chars;
+            stats[i].commas = node.text.matches([',', '，', '、']).count() as u32;
+            if in_link[i] {
+                stats[i].link_chars = chars;
+            }
+        }
+        let own = stats[i];
+        // A paragraph credits its container and the ones above it; so does text standing
+        // directly in a container (pages that separate paragraphs with `<br>`).
+        let loose_text = node.is_text()
+            && !in_link[i]
+            && matches!(
+                nodes[node.parent].tag.as_str(),
+                "div" | "section" | "article" | "main" | "td" | "font" | "center"
+            );
+        if (loose_text || matches!(node.tag.as_str(), "p" | "pre" | "td" | "blockquote"))
+            && own.chars >= 25
+            && density(&own) < 0.5
+        {
+            let points = 1.0 + own.commas as f32 + (own.chars as f32 / 100.0).min(3.0);
+            let mut ancestor = node.parent;
+            for share in [1.0, 0.5, 1.0 / 3.0] {
+                if ancestor == 0 || furniture[ancestor] {
+                    break;
+                }
+                if !stats[ancestor].scored {
+                    stats[ancestor].scored = true;
+                    stats[ancestor].score += initial_score(&nodes[ancestor]);
+                }
+                stats[ancestor].score += points * share;
+                ancestor = nodes[ancestor].parent;
+            }
+        }
+        let p = node.parent;
+        stats[p].chars += own.chars;
+        stats[p].link_chars += own.link_chars;
+        stats[p].commas += own.commas;
+    }
+    stats
+}
+
+fn initial_score(node: &super::dom::Node) -> f32 {
+    let tag_score = match node.tag.as_str() {
+        "div" | "article" | "main" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "ol" | "ul" | "dl" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    };
+    let mut score = tag_score + 25.0 * class_weight(&node.names).clamp(-1, 1) as f32;
+    if node.attr("itemprop") == Some("articleBody") {
+        score += 50.0;
+    }
+    if node.tag == "article" {
+        score += 10.0;
+    }
+    score
+}
+
+fn density(s: &Stats) -> f32 {
+    if s.chars == 0 {
+        0.0
+    } else {
+        s.link_chars as f32 / s.chars as f32
+    }
+}
+
+/// The element whose paragraphs make the article.
+fn best_container(dom: &Dom, furniture: &[bool], stats: &[Stats]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, s) in stats.iter().enumerate() {
+        if !s.scored || furniture[i] {
+            continue;
+        }
+        let score = s.score * (1.0 - density(s));
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((i, score));
+        }
+    }
+    let (mut top, _) = best?;
+    // A container holding only one scored child is the same article: climb to the child's
+    // parent when that parent scores nearly as high (an article split into several divs).
+    let parent = dom.nodes[top].parent;
+    if parent != 0 && stats[parent].scored && stats[parent].score >= stats[top].score * 0.9 {
+        top = parent;
+    }
+    Some(top)
+}
+
+/// Appends the text blocks under `root`, in order. Text belongs to the innermost open block;
+/// a block starting inside another ends the text gathered so far (text between the blocks of
+/// a container is a paragraph of its own).
+fn collect(dom: &Dom, furniture: &[bool], stats: &[Stats], root: usize, out: &mut Vec<TextBlock>) {
+    let nodes = &dom.nodes;
+    let mut pending = String::new();
+    // Open blocks: kind and end of subtree.
+    let mut open: Vec<(BlockKind, usize)> = Vec::new();
+    let kind_of = |open: &[(BlockKind, usize)]| open.last().map_or(BlockKind::Paragraph, |o| o.0);
+    let (mut i, end) = (root, nodes[root].end);
+    while i < end {
+        while open.last().is_some_and(|&(_, e)| i >= e) {
+            flush(&mut pending, kind_of(&open), out);
+            open.pop();
+        }
+        let node = &nodes[i];
+        if furniture[i] {
+            i = node.end.max(i + 1);
+            continue;
+        }
+        if node.is_text() {
+            pending.push_str(&node.text);
+            i += 1;
+            continue;
+        }
+        let tag = node.tag.as_str();
+        if tag == "br" {
+            pending.push(LINE_BREAK);
+        } else if let Some(kind) = block_kind(dom, i) {
+            // A list of links (a teaser list inside the article) is not text.
+            if matches!(kind, BlockKind::Item | BlockKind::Paragraph)
+                && stats[i].chars > 0
+                && density(&stats[i]) > 0.6
+            {
+                i = node.end.max(i + 1);
+                continue;
+            }
+            flush(&mut pending, kind_of(&open), out);
+            open.push((kind, node.end));
+        } else if BLOCK_TAGS.contains(&tag) {
+            flush(&mut pending, kind_of(&open), out);
+            let inherited = kind_of(&open);
+            open.push((inherited, node.end));
+        }
+        i += 1;
+    }
+    while let Some((kind, _)) = open.pop() {
+        flush(&mut pending, kind, out);
+    }
+    flush(&mut pending, BlockKind::Paragraph, out);
+}
+
+/// The kind of block an element starts, if it starts one of its own.
+fn block_kind(dom: &Dom, i: usize) -> Option<BlockKind> {
+    Some(match dom.nodes[i].tag.as_str() {
+        "p" | "dd" | "dt" | "address" | "summary" | "pre" => BlockKind::Paragraph,
+        "li" => BlockKind::Item,
+        "figcaption" => BlockKind::Caption,
+        "tr" => BlockKind::Row,
+        "blockquote" if !has_block_child(dom, i) => BlockKind::Quote,
+        t if t.len() == 2 && t.starts_with('h') && (b'1'..=b'6').contains(&t.as_bytes()[1]) => {
+            BlockKind::Heading(t.as_bytes()[1] - b'0')
+        }
+        _ => return None,
+    })
+}
+
+fn has_block_child(dom: &Dom, i: usize) -> bool {
+    dom.children(i).any(|c| {
+        matches!(
+            dom.nodes[c].tag.as_str(),
+            "p" | "div" | "ul" | "ol" | "figure"
+        )
+    })
+}
+
+/// Ends the pending text as a block (split at line breaks for paragraphs).
+fn flush(pending: &mut String, kind: BlockKind, out: &mut Vec<TextBlock>) {
+    if pending.trim().is_empty() {
+        pending.clear();
+        return;
+    }
+    let text = std::mem::take(pending);
+    if kind == BlockKind::Row {
+        let t = collapse(&text);
+        if !t.is_empty() {
+            out.push(TextBlock { kind, text: t });
+        }
+        return;
+    }
+    let mut parts = vec![String::new()];
+    // Two line breaks with only spaces between end a paragraph.
+    let mut breaks = 0;
+    for c in text.chars() {
+        match c {
+            LINE_BREAK => breaks += 1,
+            c if c.is_whitespace() => {}
+            _ if breaks >= 2 => {
+                parts.push(String::new());
+                breaks = 0;
+            }
+            _ => breaks = 0,
+        }
+        if let Some(last) = parts.last_mut() {
+            last.push(c);
+        }
+    }
+    for line in parts {
+        let t = collapse(&line);
+        if !t.is_empty() {
+            out.push(TextBlock { kind, text: t });
+        }
+    }
+}
+
+/// Drops furniture lines and repeated blocks.
+fn clean(blocks: Vec<TextBlock>) -> Vec<TextBlock> {
+    let mut out: Vec<TextBlock> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let lower = b.text.to_lowercase();
+        let short = b.text.chars().count() < 60;
+        if short
+            && FURNITURE
+                .iter()
+                .any(|f| lower.trim_end_matches([':', '.']) == f.to_lowercase())
+        {
+            continue;
+        }
+        if out.last().is_some_and(|l| l.text == b.text) {
+            continue;
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// Whitespace runs become one space, ends trimmed, and the text takes korpus's canonical form
+/// (NFC, no soft hyphens).
+pub fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in crate::corpus::decode::normalize_text(s).split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn collapsed_len(s: &str) -> u32 {
+    let mut n = 0u32;
+    let mut space = true;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !space {
+                n += 1;
+            }
+            space = true;
+        } else {
+            n += 1;
+            space = false;
+        }
+    }
+    n
+}
