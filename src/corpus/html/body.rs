@@ -33,7 +33,7 @@ const LINE_BREAK: char = '\u{2028}';
 
 /// Elements that are never part of an article's text.
 const BOILERPLATE_TAGS: &[&str] = &[
-    "nav", "footer", "aside", "form", "button", "input", "dialog", "menu", "label", "fieldset",
+    "nav", "footer", "aside", "button", "input", "dialog", "menu", "label",
 ];
 
 /// Class/id words of page furniture.
@@ -209,6 +209,8 @@ struct Stats {
     /// Of those, inside links.
     link_chars: u32,
     commas: u32,
+    /// Characters in paragraphs that were scored (long enough, few links).
+    para: u32,
     /// Paragraph score credited from the paragraphs below.
     score: f32,
     scored: bool,
@@ -291,7 +293,8 @@ fn mark_boilerplate(dom: &Dom) -> Vec<bool> {
             continue;
         }
         let named = !node.names.is_empty() && !matches!(node.tag.as_str(), "body" | "html");
-        marked[i] = named && chars[i] <= small && class_weight(&node.names) < 0;
+        let negative = node.tag == "form" || named && class_weight(&node.names) < 0;
+        marked[i] = negative && chars[i] <= small;
     }
     marked
 }
@@ -320,10 +323,16 @@ fn is_furniture(node: &super::dom::Node, in_article: bool) -> bool {
     }
     !matches!(tag, "body" | "html" | "article" | "main")
         && node.names.split_whitespace().any(|name| {
-            name.split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|w| CERTAIN.contains(&w))
+            let mut words = name.split(|c: char| !c.is_ascii_alphanumeric());
+            let certain = words.clone().any(|w| CERTAIN.contains(&w));
+            certain && !words.any(|w| CONTENT_WORDS.contains(&w))
         })
 }
+
+/// Class/id words that name an article's container, whatever else a name says.
+const CONTENT_WORDS: &[&str] = &[
+    "article", "body", "content", "entry", "main", "post", "story",
+];
 
 /// Class/id words that always mean furniture.
 const CERTAIN: &[&str] = &[
@@ -411,18 +420,17 @@ fn gather(dom: &Dom, furniture: &[bool]) -> Vec<Stats> {
         let own = stats[i];
         // A paragraph credits its container and the ones above it; so does text standing
         // directly in a container (pages that separate paragraphs with `<br>`).
-        let loose_text = node.is_text()
-            && !in_link[i]
-            && matches!(
-                nodes[node.parent].tag.as_str(),
-                "div" | "section" | "article" | "main" | "td" | "font" | "center"
-            );
-        if (loose_text || matches!(node.tag.as_str(), "p" | "pre" | "td" | "blockquote"))
+        let container = match node.is_text() && !in_link[i] {
+            true => loose_text_container(dom, i),
+            false => None,
+        };
+        if (container.is_some() || matches!(node.tag.as_str(), "p" | "pre" | "td" | "blockquote"))
             && own.chars >= 25
             && density(&own) < 0.5
         {
             let points = 1.0 + own.commas as f32 + (own.chars as f32 / 100.0).min(3.0);
-            let mut ancestor = node.parent;
+            stats[i].para = own.chars;
+            let mut ancestor = container.unwrap_or(node.parent);
             for share in [1.0, 0.5, 1.0 / 3.0] {
                 if ancestor == 0 || furniture[ancestor] {
                     break;
@@ -436,12 +444,33 @@ fn gather(dom: &Dom, furniture: &[bool]) -> Vec<Stats> {
             }
         }
         let p = node.parent;
+        stats[p].para += stats[i].para;
         stats[p].chars += own.chars;
         stats[p].link_chars += own.link_chars;
         stats[p].commas += own.commas;
     }
     stats
 }
+
+/// The container that text standing outside any paragraph belongs to: its nearest ancestor
+/// that is not inline markup, when that is a plain container.
+fn loose_text_container(dom: &Dom, i: usize) -> Option<usize> {
+    let mut a = dom.nodes[i].parent;
+    while a != 0 && INLINE.contains(&dom.nodes[a].tag.as_str()) {
+        a = dom.nodes[a].parent;
+    }
+    matches!(
+        dom.nodes[a].tag.as_str(),
+        "div" | "section" | "article" | "main" | "td" | "center"
+    )
+    .then_some(a)
+}
+
+/// Inline markup around text.
+const INLINE: &[&str] = &[
+    "span", "font", "b", "strong", "i", "em", "u", "small", "big", "sup", "sub", "mark", "q",
+    "cite", "abbr", "time",
+];
 
 fn initial_score(node: &super::dom::Node) -> f32 {
     let tag_score = match node.tag.as_str() {
@@ -469,6 +498,9 @@ fn density(s: &Stats) -> f32 {
     }
 }
 
+/// How much more paragraph text an ancestor must hold to be taken as the article instead.
+const CLIMB_RATIO: f32 = 1.3;
+
 /// The element whose paragraphs make the article.
 fn best_container(dom: &Dom, furniture: &[bool], stats: &[Stats]) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
@@ -482,11 +514,25 @@ fn best_container(dom: &Dom, furniture: &[bool], stats: &[Stats]) -> Option<usiz
         }
     }
     let (mut top, _) = best?;
-    // A container holding only one scored child is the same article: climb to the child's
-    // parent when that parent scores nearly as high (an article split into several divs).
-    let parent = dom.nodes[top].parent;
-    if parent != 0 && stats[parent].scored && stats[parent].score >= stats[top].score * 0.9 {
-        top = parent;
+    // An article split into several containers (chunks between ads, sections): climb while
+    // an ancestor holds clearly more paragraph text than the container found, with few links,
+    // passing wrappers that add no paragraphs only on the way to such an ancestor.
+    let mut at = top;
+    loop {
+        let parent = dom.nodes[at].parent;
+        if parent == 0
+            || furniture[parent]
+            || matches!(dom.nodes[parent].tag.as_str(), "body" | "html")
+        {
+            break;
+        }
+        let p = &stats[parent];
+        if p.para as f32 >= stats[top].para as f32 * CLIMB_RATIO && density(p) < 0.25 {
+            top = parent;
+        } else if p.para != stats[at].para {
+            break;
+        }
+        at = parent;
     }
     Some(top)
 }

@@ -98,7 +98,7 @@ pub fn read_page_with(
     let blocks = body::extract(&dom);
     let words: usize = (blocks.iter())
         .filter(|b| !matches!(b.kind, BlockKind::Heading(_)))
-        .map(|b| b.text.split_whitespace().count())
+        .map(|b| word_count(&b.text))
         .sum();
     if words < MIN_ARTICLE_WORDS {
         return Err(PageError::NoArticle(ReadError::Record(format!(
@@ -186,6 +186,16 @@ impl Page {
         }
         draft
     }
+}
+
+/// Words of a text; in scripts written without spaces (Chinese, Japanese) every two
+/// characters count as one.
+fn word_count(text: &str) -> usize {
+    let spaced = text.split_whitespace().count();
+    let unspaced = (text.chars())
+        .filter(|c| matches!(*c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF))
+        .count();
+    spaced + unspaced / 2
 }
 
 /// The blocks of an HTML fragment that is all article (a feed item's content).
