@@ -444,7 +444,11 @@ fn gather(dom: &Dom, furniture: &[bool]) -> Vec<Stats> {
             }
         }
         let p = node.parent;
-        stats[p].para += stats[i].para;
+        // Paragraphs in a box named as furniture (`more-news`, `recent`) do not make the
+        // article longer.
+        if node.names.is_empty() || class_weight(&node.names) >= 0 {
+            stats[p].para += stats[i].para;
+        }
         stats[p].chars += own.chars;
         stats[p].link_chars += own.link_chars;
         stats[p].commas += own.commas;
@@ -591,7 +595,15 @@ fn collect(dom: &Dom, furniture: &[bool], stats: &[Stats], root: usize, out: &mu
 
 /// The kind of block an element starts, if it starts one of its own.
 fn block_kind(dom: &Dom, i: usize) -> Option<BlockKind> {
-    Some(match dom.nodes[i].tag.as_str() {
+    let node = &dom.nodes[i];
+    if !node.is_text()
+        && node.tag != "figure"
+        && (node.names.split(|c: char| !c.is_ascii_alphanumeric()))
+            .any(|w| matches!(w, "caption" | "figcaption" | "credit" | "credits"))
+    {
+        return Some(BlockKind::Caption);
+    }
+    Some(match node.tag.as_str() {
         "p" | "dd" | "dt" | "address" | "summary" | "pre" => BlockKind::Paragraph,
         "li" => BlockKind::Item,
         "figcaption" => BlockKind::Caption,
@@ -655,6 +667,7 @@ fn flush(pending: &mut String, kind: BlockKind, out: &mut Vec<TextBlock>) {
 /// Drops furniture lines and repeated blocks.
 fn clean(blocks: Vec<TextBlock>) -> Vec<TextBlock> {
     let mut out: Vec<TextBlock> = Vec::with_capacity(blocks.len());
+    let mut seen = std::collections::HashSet::new();
     for b in blocks {
         let lower = b.text.to_lowercase();
         let short = b.text.chars().count() < 60;
@@ -665,7 +678,12 @@ fn clean(blocks: Vec<TextBlock>) -> Vec<TextBlock> {
         {
             continue;
         }
-        if out.last().is_some_and(|l| l.text == b.text) {
+        // A caption or teaser repeated (slideshows, responsive copies) is said once.
+        let repeated = match b.text.chars().count() >= 20 {
+            true => !seen.insert(b.text.clone()),
+            false => out.last().is_some_and(|l| l.text == b.text),
+        };
+        if repeated {
             continue;
         }
         out.push(b);
