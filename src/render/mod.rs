@@ -188,11 +188,25 @@ pub fn article_text(
     Ok(())
 }
 
-/// An article's main text as a reader sees it: its body passages in order, a blank line between
-/// paragraphs, the windows of a long paragraph joined again (their overlap once).
+/// An article's main text as a reader sees it: its body passages in order under their section
+/// headings, a blank line between paragraphs, the windows of a long paragraph joined again
+/// (their overlap once).
 pub fn main_text(out: &mut dyn Write, passages: &[Passage]) -> io::Result<()> {
     let mut last_end: Option<usize> = None;
+    let mut section = None;
     for p in passages.iter().filter(|p| p.kind == PassageKind::Body) {
+        if p.section.is_some() && p.section != section {
+            section.clone_from(&p.section);
+            let sep = if last_end.is_some() { "\n\n" } else { "" };
+            write!(
+                out,
+                "{sep}{}\n\n{}",
+                p.section.as_deref().unwrap_or_default(),
+                p.text
+            )?;
+            last_end = Some(p.range.1);
+            continue;
+        }
         let (start, end) = p.range;
         match last_end {
             // A window of the paragraph before: only what it adds.
