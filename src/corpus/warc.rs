@@ -124,7 +124,10 @@ fn parse_batch(
             Parsed::Skipped(kind) => *skipped.entry(kind).or_default() += 1,
             Parsed::Read(result, warnings) => {
                 out.warnings.extend(warnings.into_iter().map(|w| (at, w)));
-                out.records.push(Record { at, result });
+                out.records.push(Record {
+                    at,
+                    result: *result,
+                });
             }
         }
     }
@@ -134,7 +137,7 @@ fn parse_batch(
 enum Parsed {
     Known(String),
     Skipped(String),
-    Read(Result<super::Article, ReadError>, Vec<String>),
+    Read(Box<Result<super::Article, ReadError>>, Vec<String>),
 }
 
 fn parse_response(source: &SourceFile, r: Response, cx: ReadContext<'_>) -> Parsed {
@@ -144,7 +147,7 @@ fn parse_response(source: &SourceFile, r: Response, cx: ReadContext<'_>) -> Pars
     }
     let http = match HttpResponse::parse(&r.http) {
         Ok(h) => h,
-        Err(e) => return Parsed::Read(Err(e), Vec::new()),
+        Err(e) => return Parsed::Read(Box::new(Err(e)), Vec::new()),
     };
     if http.status != 200 {
         return Parsed::Skipped(format!("HTTP {}", http.status));
@@ -173,7 +176,7 @@ fn parse_response(source: &SourceFile, r: Response, cx: ReadContext<'_>) -> Pars
     }
     let body = match http.decoded_body() {
         Ok(b) => b,
-        Err(e) => return Parsed::Read(Err(e), Vec::new()),
+        Err(e) => return Parsed::Read(Box::new(Err(e)), Vec::new()),
     };
     let charset = content_type
         .split(';')
@@ -185,7 +188,7 @@ fn parse_response(source: &SourceFile, r: Response, cx: ReadContext<'_>) -> Pars
         Err(html::PageError::NoArticle(_)) => {
             return Parsed::Skipped("pages without an article".into());
         }
-        Err(html::PageError::Unreadable(e)) => return Parsed::Read(Err(e), warnings),
+        Err(html::PageError::Unreadable(e)) => return Parsed::Read(Box::new(Err(e)), warnings),
     };
     let mut draft = page.into_draft();
     if draft.meta.url.is_none() {
@@ -196,7 +199,7 @@ fn parse_response(source: &SourceFile, r: Response, cx: ReadContext<'_>) -> Pars
         None => format!("{}@{}", source.default_id(), r.offset),
     };
     draft.meta.path = source.display.clone();
-    Parsed::Read(draft.finish(cx.splitter, &r.http), warnings)
+    Parsed::Read(Box::new(draft.finish(cx.splitter, &r.http)), warnings)
 }
 
 /// What the next record is.

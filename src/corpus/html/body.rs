@@ -125,6 +125,24 @@ const NEGATIVE: &[&str] = &[
     "tooltip",
     "alert",
     "notification",
+    "kicker",
+    "dachzeile",
+    "overline",
+    "eyebrow",
+    "topline",
+    "rubric",
+    "werbung",
+    "anzeige",
+    "teilen",
+    "kommentare",
+    "kommentar",
+    "empfehlung",
+    "empfehlungen",
+    "weitere",
+    "mehr",
+    "meinenews",
+    "abo",
+    "fusszeile",
 ];
 
 /// Class/id words of article containers.
@@ -235,9 +253,9 @@ pub fn extract(dom: &Dom) -> Vec<TextBlock> {
                     || (!furniture[c]
                         && !dom.nodes[c].is_text()
                         && (stats[c].scored && stats[c].score >= threshold
-                            || dom.nodes[c].tag == "p"
-                                && stats[c].chars > 80
-                                && density(&stats[c]) < 0.25))
+                            || stats[c].para >= 80
+                                && density(&stats[c]) < 0.25
+                                && class_weight(&dom.nodes[c].names) >= 0))
             })
             .collect();
     }
@@ -294,9 +312,31 @@ fn mark_boilerplate(dom: &Dom) -> Vec<bool> {
         }
         let named = !node.names.is_empty() && !matches!(node.tag.as_str(), "body" | "html");
         let negative = node.tag == "form" || named && class_weight(&node.names) < 0;
-        marked[i] = negative && chars[i] <= small;
+        marked[i] = (negative || headed_as_furniture(dom, i)) && chars[i] <= small;
     }
     marked
+}
+
+/// A box whose first heading is a furniture label (`Mehr zum Thema`, `Related stories`).
+fn headed_as_furniture(dom: &Dom, i: usize) -> bool {
+    let nodes = &dom.nodes;
+    if !matches!(nodes[i].tag.as_str(), "div" | "section" | "ul" | "ol") {
+        return false;
+    }
+    let end = nodes[i].end.min(i + 6);
+    let Some(h) = (i + 1..end).find(|&j| {
+        let t = nodes[j].tag.as_bytes();
+        t.len() == 2 && t[0] == b'h' && (b'2'..=b'6').contains(&t[1])
+    }) else {
+        return false;
+    };
+    let text: String = (h + 1..nodes[h].end)
+        .filter(|&j| nodes[j].is_text())
+        .map(|j| nodes[j].text.as_str())
+        .collect();
+    let label = collapse(&text).to_lowercase();
+    let label = label.trim_end_matches([':', '.']);
+    FURNITURE.iter().any(|f| f.to_lowercase() == label)
 }
 
 /// Elements that are furniture by themselves: tags, roles, hidden, and class/id words that
@@ -546,7 +586,7 @@ fn best_container(dom: &Dom, furniture: &[bool], stats: &[Stats]) -> Option<usiz
 /// a container is a paragraph of its own).
 fn collect(dom: &Dom, furniture: &[bool], stats: &[Stats], root: usize, out: &mut Vec<TextBlock>) {
     let nodes = &dom.nodes;
-    let mut pending = String::new();
+    let mut pending = Pending::default();
     // Open blocks: kind and end of subtree.
     let mut open: Vec<(BlockKind, usize)> = Vec::new();
     let kind_of = |open: &[(BlockKind, usize)]| open.last().map_or(BlockKind::Paragraph, |o| o.0);
@@ -562,13 +602,15 @@ fn collect(dom: &Dom, furniture: &[bool], stats: &[Stats], root: usize, out: &mu
             continue;
         }
         if node.is_text() {
-            pending.push_str(&node.text);
+            pending.text.push_str(&node.text);
+            pending.chars += stats[i].chars;
+            pending.link_chars += stats[i].link_chars;
             i += 1;
             continue;
         }
         let tag = node.tag.as_str();
         if tag == "br" {
-            pending.push(LINE_BREAK);
+            pending.text.push(LINE_BREAK);
         } else if let Some(kind) = block_kind(dom, i) {
             // A list of links (a teaser list inside the article) is not text.
             if matches!(kind, BlockKind::Item | BlockKind::Paragraph)
@@ -625,13 +667,26 @@ fn has_block_child(dom: &Dom, i: usize) -> bool {
     })
 }
 
-/// Ends the pending text as a block (split at line breaks for paragraphs).
-fn flush(pending: &mut String, kind: BlockKind, out: &mut Vec<TextBlock>) {
-    if pending.trim().is_empty() {
-        pending.clear();
+/// Text gathered for the block being read, with how much of it is link text.
+#[derive(Default)]
+struct Pending {
+    text: String,
+    chars: u32,
+    link_chars: u32,
+}
+
+/// Ends the pending text as a block (split at line breaks for paragraphs). A short block
+/// that is all link text (a section label, "read the full story") is not text of the article.
+fn flush(pending: &mut Pending, kind: BlockKind, out: &mut Vec<TextBlock>) {
+    let Pending {
+        text,
+        chars,
+        link_chars,
+    } = std::mem::take(pending);
+    let all_links = link_chars * 10 >= chars * 9 && chars < 100;
+    if text.trim().is_empty() || (all_links && !matches!(kind, BlockKind::Heading(_))) {
         return;
     }
-    let text = std::mem::take(pending);
     if kind == BlockKind::Row {
         let t = collapse(&text);
         if !t.is_empty() {

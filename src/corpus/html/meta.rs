@@ -59,6 +59,17 @@ static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
 static CANONICAL: LazyLock<Selector> = LazyLock::new(|| selector("link[rel~=canonical]"));
 static HTML_LANG: LazyLock<Selector> = LazyLock::new(|| selector("html"));
 static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
+static BYLINE: LazyLock<Selector> = LazyLock::new(|| {
+    selector(
+        "[class*=byline], [class*=author], [class*=autor], [rel~=author], [itemprop~=author], \
+         [class*=date], [class*=datum], [class*=time], [class*=meta]",
+    )
+});
+static BRAND: LazyLock<Selector> = LazyLock::new(|| {
+    selector(
+        "[class*=brand], [class*=logo], [class*=site-name], [class*=sitename], [class*=copyright]",
+    )
+});
 
 /// Reads the metadata of a parsed page.
 pub fn read(html: &Html) -> PageMeta {
@@ -94,11 +105,79 @@ pub fn read(html: &Html) -> PageMeta {
     m.h1 = (html.select(&H1).next())
         .map(|t| clean(&t.text().collect::<String>()))
         .filter(|t| !t.is_empty());
+    bylines(html, &mut m);
+    if m.source.is_none() {
+        m.source = brand(html, m.page_title.as_deref());
+    }
     m.title = title(&m);
     if m.source.is_none() {
         m.source = m.page_title.as_deref().and_then(|t| split_title(t).1);
     }
     m
+}
+
+/// Authors and a written date from the page's byline elements, where the metadata had none.
+fn bylines(html: &Html, m: &mut PageMeta) {
+    for e in html.select(&BYLINE).take(40) {
+        if !m.authors.is_empty() && m.published.is_some() {
+            return;
+        }
+        let text = clean(&e.text().collect::<String>());
+        if text.is_empty() || text.chars().count() > 200 {
+            continue;
+        }
+        if m.authors.is_empty()
+            && let Some(names) = crate::corpus::extract::byline(&text)
+        {
+            m.authors = names.into_iter().filter(|n| !is_job_title(n)).collect();
+        }
+        if m.published.is_none() {
+            m.published = crate::corpus::extract::find_date(&text);
+        }
+    }
+}
+
+/// `Staff Writer`, `Korrespondent`: a role in a byline, not a name.
+fn is_job_title(name: &str) -> bool {
+    const ROLES: &[&str] = &[
+        "staff",
+        "writer",
+        "reporter",
+        "correspondent",
+        "editor",
+        "redakteur",
+        "redakteurin",
+        "korrespondent",
+        "korrespondentin",
+        "redaktion",
+        "autor",
+        "autorin",
+        "contributor",
+    ];
+    name.split_whitespace()
+        .any(|w| ROLES.contains(&w.to_lowercase().as_str()))
+}
+
+/// The site's name from its logo, brand or copyright line, when a part of the `<title>` says
+/// the same (`Capital Wire: …` with `© 2022 Capital Wire`).
+fn brand(html: &Html, page_title: Option<&str>) -> Option<String> {
+    let title = page_title?.to_lowercase();
+    for e in html.select(&BRAND).take(20) {
+        let text = clean(&e.text().collect::<String>());
+        let name = text
+            .trim_start_matches(['©', ' '])
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ')
+            .split(['.', '|', '–'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let words = name.split_whitespace().count();
+        if (1..=4).contains(&words) && strip_site(&title, &name.to_lowercase()) != title {
+            return Some(name);
+        }
+    }
+    None
 }
 
 /// The headline: JSON-LD or OpenGraph, else the first `<h1>` when the `<title>` contains it,

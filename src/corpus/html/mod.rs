@@ -100,6 +100,11 @@ pub fn read_page_with(
         .filter(|b| !matches!(b.kind, BlockKind::Heading(_)))
         .map(|b| word_count(&b.text))
         .sum();
+    if is_error_page(&meta) && words < 300 {
+        return Err(PageError::NoArticle(ReadError::Record(
+            "no article on this page: it is an error page (\"not found\")".into(),
+        )));
+    }
     if words < MIN_ARTICLE_WORDS {
         return Err(PageError::NoArticle(ReadError::Record(format!(
             "no article on this page (a home page, a listing or an error page?): {words} \
@@ -131,7 +136,21 @@ impl Page {
         let mut in_author_box = false;
         let mut notes = Vec::new();
         let mut chars = 0usize;
+        let is_headline = |b: &TextBlock, title: &str| {
+            matches!(b.kind, BlockKind::Heading(1)) || same_text(&b.text, title)
+        };
+        // Short lines above the headline are a kicker or a section label, not text.
+        let mut above_headline = blocks.iter().any(|b| is_headline(b, &draft.meta.title));
         for (n, b) in blocks.into_iter().enumerate() {
+            if above_headline {
+                if is_headline(&b, &draft.meta.title) {
+                    above_headline = false;
+                    continue;
+                }
+                if b.text.split_whitespace().count() < 8 && !b.text.ends_with(['.', '!', '?']) {
+                    continue;
+                }
+            }
             if let BlockKind::Heading(level) = b.kind {
                 // The headline itself is not a section.
                 if level == 1 || same_text(&b.text, &draft.meta.title) {
@@ -186,6 +205,24 @@ impl Page {
         }
         draft
     }
+}
+
+/// A "page not found" page, by its title or headline.
+fn is_error_page(meta: &meta::PageMeta) -> bool {
+    const SIGNS: &[&str] = &[
+        "404",
+        "not found",
+        "nicht gefunden",
+        "page introuvable",
+        "no encontrada",
+        "gibt es leider nicht",
+        "does not exist",
+        "existiert nicht",
+    ];
+    [&meta.page_title, &meta.h1].iter().any(|t| {
+        t.as_deref()
+            .is_some_and(|t| SIGNS.iter().any(|s| t.to_lowercase().contains(s)))
+    })
 }
 
 /// Words of a text; in scripts written without spaces (Chinese, Japanese) every two
