@@ -27,7 +27,12 @@ impl Reader for FeedReader {
         let doc = match Document::parse_with_options(&text, options) {
             Ok(doc) => doc,
             Err(e) => {
-                return FileRead::failed(ReadError::Record(format!("not a well-formed feed: {e}")));
+                let at = e.pos();
+                let why = format!(
+                    "not a well-formed feed: {e} (line {}, column {})",
+                    at.row, at.col
+                );
+                return FileRead::failed(ReadError::Record(why));
             }
         };
         let root = doc.root_element();

@@ -96,7 +96,7 @@ fn read_records(
     read.records.extend(failures);
     if !skipped.is_empty() {
         let total: usize = skipped.values().sum();
-        let kinds: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let kinds: Vec<String> = skipped.iter().map(|(k, n)| format!("{k}: {n}")).collect();
         read.notes.push((
             At::Whole,
             format!("skipped {total} records ({})", kinds.join(", ")),
@@ -186,7 +186,7 @@ fn parse_response(source: &SourceFile, r: Response, cx: ReadContext<'_>) -> Pars
     let page = match html::read_page_with(&body, charset, &mut warnings) {
         Ok(p) => p,
         Err(html::PageError::NoArticle(_)) => {
-            return Parsed::Skipped("pages without an article".into());
+            return Parsed::Skipped("no article".into());
         }
         Err(html::PageError::Unreadable(e)) => return Parsed::Read(Box::new(Err(e)), warnings),
     };
@@ -276,9 +276,9 @@ fn next_record<R: BufRead>(r: &mut Counting<R>) -> Result<Option<Next>, Broken> 
         let skipped = std::io::copy(&mut (&mut *r).take(length), &mut std::io::sink());
         return match skipped {
             Ok(n) if n == length => Ok(Some(Next::Skipped(if length > MAX_RECORD_BYTES {
-                "records over 64 MB".into()
+                "over 64 MB".into()
             } else {
-                format!("{kind} records")
+                kind.clone()
             }))),
             Ok(n) => Err((offset, cut_short(n, length), false)),
             Err(e) => Err((offset, ReadError::Io(io_reason(&e)), false)),

@@ -24,7 +24,7 @@ use crate::corpus::{ArticleMeta, Passage, PassageKind};
 pub use writer::{ArticleWriter, Upsert};
 
 /// Version of the schema and of the metadata file; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 /// korpus's own metadata file inside the index folder.
 pub const META_FILE: &str = "korpus.json";
 
@@ -106,6 +106,8 @@ pub struct Fields {
     pub lang: Field,
     pub published: Field,
     pub path: Field,
+    /// Stored URL of a passage's article, when it has one.
+    pub url: Field,
     /// Article records: the full metadata as JSON.
     pub meta: Field,
 }
@@ -171,6 +173,7 @@ pub fn schema() -> (Schema, Fields) {
         lang: b.add_text_field("lang", key.clone() | STORED),
         published: b.add_date_field("published", DateOptions::default().set_stored().set_fast()),
         path: b.add_text_field("path", STORED),
+        url: b.add_text_field("url", STORED),
         meta: b.add_text_field("meta", STORED),
     };
     (b.build(), fields)

@@ -417,6 +417,9 @@ fn passage_document(
         d.add_date(f.published, to_tantivy_date(date));
     }
     d.add_text(f.path, &meta.path);
+    if let Some(url) = &meta.url {
+        d.add_text(f.url, url);
+    }
     d
 }
 

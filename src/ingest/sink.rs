@@ -61,6 +61,12 @@ impl<'r> SourceSink<'r> {
             Upsert::New => Counted::New,
             Upsert::Updated => Counted::Updated,
             Upsert::Unchanged => Counted::Unchanged,
+            Upsert::Duplicate { first_path } if meta.url.is_some() => {
+                // The same page saved twice (known by its URL): one article.
+                let why =
+                    format!("the same article as in {first_path} (same URL); this copy skipped");
+                return self.messages.push(Message::note(self.path, at, why));
+            }
             Upsert::Duplicate { first_path } => {
                 let why = format!(
                     "duplicate article id `{}` (first seen in {first_path}); skipped",

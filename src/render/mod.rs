@@ -96,7 +96,8 @@ fn hit_text(out: &mut dyn Write, hit: &Hit, style: Style) -> io::Result<()> {
         facts.push(format!("+{n} more passages match"));
     }
     writeln!(out, "     {}", style.dim(&facts.join(" · ")))?;
-    writeln!(out, "     {}", style.dim(&format!("{} ({})", a.path, a.id)))?;
+    let cited = a.url.as_deref().unwrap_or(&a.path);
+    writeln!(out, "     {}", style.dim(&format!("{cited} ({})", a.id)))?;
     if let Some(s) = &hit.snippet {
         writeln!(out, "     {}", highlighted(s, style))?;
     }

@@ -17,6 +17,8 @@ pub struct ArticleJson<'a> {
     pub author: Option<String>,
     pub lang: &'a str,
     pub path: &'a str,
+    /// The article's URL (a web page's canonical URL), or null.
+    pub url: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,6 +75,7 @@ impl<'a> From<&'a Hit> for HitJson<'a> {
                 author: (!a.authors.is_empty()).then(|| a.authors.join(", ")),
                 lang: &a.lang,
                 path: &a.path,
+                url: a.url.as_deref(),
             },
             passage: PassageJson {
                 id: format!("{}#{}", a.id, p.number),

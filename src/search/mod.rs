@@ -111,6 +111,7 @@ pub struct ArticleRef {
     pub authors: Vec<String>,
     pub lang: String,
     pub path: String,
+    pub url: Option<String>,
 }
 
 /// The passage a hit is.
@@ -427,6 +428,7 @@ impl Engine {
                     .unwrap_or_default(),
                 lang: text(f.lang),
                 path: text(f.path),
+                url: opt(f.url),
             },
             passage: PassageRef {
                 number: num(f.number) as u32,
