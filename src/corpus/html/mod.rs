@@ -412,10 +412,10 @@ mod tests {
             r#"<html lang="de"><head><title>Gipfel in Hanoi | Tagesecho</title></head><body>
             <nav><ul><li><a href="/">Start</a></li><li><a href="/politik">Politik</a></li></ul></nav>
             <div class="cookie-banner"><p>Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten, bitte zustimmen.</p></div>
-            <article><h1>Gipfel in Hanoi</h1><p>{PARAGRAPH}</p><h2>Was Kim will</h2><p>{PARAGRAPH}</p>
+            <article><h1>Gipfel in Hanoi</h1><p>Erstens: {PARAGRAPH}</p><h2>Was Kim will</h2><p>Zweitens: {PARAGRAPH}</p>
             <div class="share-buttons"><a href="x">Teilen</a></div>
             <aside class="related"><h3>Mehr zum Thema</h3><ul><li><a href="/a">Ein anderer Artikel über Korea und die USA</a></li></ul></aside>
-            <p>{PARAGRAPH}</p></article>
+            <p>Drittens: {PARAGRAPH}</p></article>
             <footer><p>Impressum, Datenschutz und alles andere, was auf jeder Seite unten steht.</p></footer>
             </body></html>"#
         );

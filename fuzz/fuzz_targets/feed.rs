@@ -1,0 +1,9 @@
+//! The feed reader (see reader.rs).
+#![no_main]
+
+#[path = "reader.rs"]
+mod reader;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    reader::check(korpus::corpus::Format::Feed, "fuzz.feed", data);
+});
