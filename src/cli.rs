@@ -45,6 +45,49 @@ pub enum Command {
     /// Print what korpus reads from files (main text or metadata), without an index
     #[command(after_help = EXIT_CODES)]
     Extract(ExtractArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `korpus man > ~/.local/share/man/man1/korpus.1`
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Writes the completion script for `shell`, generated from these declarations.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "korpus", out);
+}
+
+/// Writes the manual page: the command, then a section per subcommand with its synopsis and
+/// options, all generated from these declarations.
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    clap_mangen::Man::new(cmd.clone()).render(out)?;
+    for sub in cmd.get_subcommands() {
+        let name = format!("korpus {}", sub.get_name());
+        let sub = sub.clone().bin_name(name.clone());
+        writeln!(out, ".SH \"{}\"", name.to_uppercase())?;
+        if let Some(about) = sub.get_about() {
+            writeln!(out, "{about}")?;
+        }
+        let man = clap_mangen::Man::new(sub);
+        let mut section = Vec::new();
+        man.render_synopsis_section(&mut section)?;
+        man.render_options_section(&mut section)?;
+        // Within a subcommand's section, its synopsis and options are subsections.
+        let section = String::from_utf8_lossy(&section)
+            .replace(".SH SYNOPSIS", ".SS Synopsis")
+            .replace(".SH OPTIONS", ".SS Options");
+        out.write_all(section.as_bytes())?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]

@@ -86,6 +86,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcom
             diag,
         ),
         Command::Analyze(args) => analyze::run(&args, out),
+        Command::Completions(args) => {
+            crate::cli::write_completions(args.shell, out);
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            crate::cli::write_man_page(out)?;
+            Ok(Outcome::Success)
+        }
         Command::Extract(args) => extract::run(
             &args.paths,
             args.input_format.map(config::input_format),
