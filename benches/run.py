@@ -124,7 +124,7 @@ def main():
         wall, rss, err = timed([korpus, "--index", str(kidx), "ingest", "--rebuild", "-q",
                                 "--threads", str(args.threads), str(articles)])
         runs["korpus"].append((wall, rss))
-    m = re.search(r"(\d+) articles .*?, (\d+) passages", err)
+    m = re.search(r"(\d+) articles? .*?, (\d+) passages?", err)
     kp = int(m.group(2)) if m else 0
     med = lambda xs: statistics.median(xs)
     res["baseline"] = {"wall_s": med(w for w, _ in runs["baseline"]),

@@ -58,6 +58,26 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// Parses the command line; `--version` also names the index schema and analyzers this build
+/// reads and writes.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let fp = crate::analysis::Fingerprint::current();
+    let version = format!(
+        "{} (index schema {}, analyzers {}: tantivy {}, stemmer {}, lexicon {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::index::SCHEMA_VERSION,
+        fp.analyzers,
+        fp.tantivy,
+        fp.stemmer,
+        fp.lexicon.get(..12).unwrap_or(&fp.lexicon),
+    );
+    // clap keeps the version for the process's lifetime.
+    let version: &'static str = Box::leak(version.into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 /// Writes the completion script for `shell`, generated from these declarations.
 pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
     use clap::CommandFactory;
@@ -129,7 +149,7 @@ pub struct IngestArgs {
     /// Worker threads [default: all cores]
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// No progress bar
+    /// Print errors only: no progress bar, warnings or summary
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -1,8 +1,6 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Indexing moves millions of small buffers between threads (built by the parsing workers,
 /// freed by tantivy's); mimalloc's per-thread free lists make that cheap.
 #[global_allocator]
@@ -18,7 +16,7 @@ fn main() -> ExitCode {
     // +50 MB.
     // SAFETY: sets a plain integer option, which mimalloc reads on each purge decision.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-    let cli = korpus::cli::Cli::parse();
+    let cli = korpus::cli::parse();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = korpus::commands::run(cli, &mut out, &mut io::stderr());

@@ -52,3 +52,32 @@ fn man_page_covers_every_subcommand() {
     }
     assert!(page.contains("\\-\\-group\\-by") || page.contains("--group-by"));
 }
+
+#[test]
+fn every_flag_is_documented() {
+    let env = TestEnv::empty();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        docs += &std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    }
+    let mut missing = Vec::new();
+    for sub in subcommands(&env) {
+        assert!(
+            docs.contains(&format!("korpus {sub}")),
+            "`korpus {sub}` not in the docs"
+        );
+        let help = env.ok(&[&sub, "--help"], 0).stdout();
+        for word in help.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']') {
+            let flag = word.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+            if flag.starts_with("--")
+                && flag.len() > 3
+                && !["--help", "--version"].contains(&flag)
+                && !docs.contains(flag)
+            {
+                missing.push(format!("{sub} {flag}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "flags not documented: {missing:?}");
+}

@@ -23,7 +23,9 @@ pub fn run(cfg: &IngestConfig, show_progress: bool, diag: &mut dyn Write) -> Res
         }
         other => other?,
     };
-    writeln!(diag, "{}", report.summary())?;
+    if !cfg.quiet {
+        writeln!(diag, "{}", report.summary())?;
+    }
     Ok(Outcome::from_failures(report.failed))
 }
 

@@ -67,6 +67,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcom
                 rebuild: args.rebuild,
                 prune: args.prune,
                 threads: config::threads(args.threads),
+                quiet: args.quiet,
             };
             ingest::run(&cfg, config::progress(args.quiet), diag)
         }
@@ -129,6 +130,7 @@ pub fn open_index(
             rebuild: false,
             prune: false,
             threads: config::threads(None),
+            quiet: false,
         };
         let report = crate::ingest::ingest(&cfg, &(), diag)?;
         writeln!(diag, "korpus: {}", report.summary())?;

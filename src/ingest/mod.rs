@@ -22,7 +22,8 @@ use sink::{Run, SourceSink};
 use crate::corpus::{self, At, Format, PassageSplitter, ReadContext, Sink, SourceFile};
 use crate::index::{ArticleWriter, KorpusIndex};
 
-/// The article shipped inside the binary: the default corpus when `corpus/` is absent.
+/// The article shipped inside the binary: the default corpus when `corpus/` is absent. Read
+/// from there it has the id and path it has when read from the repository's `corpus/`.
 pub const EMBEDDED_PATH: &str = "corpus/trump-kim-nordkorea-romanze.txt";
 const EMBEDDED: &[u8] = include_bytes!("../../corpus/trump-kim-nordkorea-romanze.txt");
 
@@ -60,6 +61,8 @@ pub struct IngestConfig {
     /// Remove articles whose files under the input paths are gone.
     pub prune: bool,
     pub threads: usize,
+    /// Print errors only (no warnings, notes or skip counts).
+    pub quiet: bool,
 }
 
 /// Told how far a run is, source by source (a progress bar; `()` for none).
@@ -134,12 +137,13 @@ pub fn ingest(
         return Err(Interrupted.into());
     }
     writer.commit()?;
-    diagnostics.write_to(diag)?;
-    if report.skipped_hidden + report.skipped_unknown > 0 {
+    diagnostics.write_to(diag, cfg.quiet)?;
+    if report.skipped_hidden + report.skipped_unknown > 0 && !cfg.quiet {
         writeln!(
             diag,
-            "korpus: skipped {} hidden and {} files of unknown type",
-            report.skipped_hidden, report.skipped_unknown
+            "korpus: skipped {} hidden and {} of unknown type",
+            report::count(report.skipped_hidden, "file"),
+            report::count(report.skipped_unknown, "file")
         )?;
     }
     tally.into_report(&mut report);
@@ -174,7 +178,10 @@ fn read_sources(
 
 /// Reads the article built into the binary.
 fn read_embedded(run: &Run<'_>) -> Result<()> {
-    let source = SourceFile::virtual_file(EMBEDDED_PATH, Format::Text);
+    let source = SourceFile {
+        rel: EMBEDDED_PATH.trim_start_matches("corpus/").to_string(),
+        ..SourceFile::virtual_file(EMBEDDED_PATH, Format::Text)
+    };
     let mut sink = SourceSink::new(run, &source.display);
     let _ = sink.take(corpus::read_bytes(&source, EMBEDDED, &run.splitter));
     sink.finish()

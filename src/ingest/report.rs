@@ -24,17 +24,37 @@ pub struct IngestReport {
 }
 
 impl IngestReport {
-    /// The one-line summary printed at the end of a run.
+    /// The one-line summary printed at the end of a run: the counts that are not zero.
     pub fn summary(&self) -> String {
         let total = self.new + self.updated + self.unchanged + self.failed;
-        let mut s = format!(
-            "{total} articles ({} new, {} updated, {} unchanged, {} failed), {} passages",
-            self.new, self.updated, self.unchanged, self.failed, self.passages
-        );
-        if self.pruned > 0 {
-            s += &format!(", {} pruned", self.pruned);
+        let parts: Vec<String> = [
+            (self.new, "new"),
+            (self.updated, "updated"),
+            (self.unchanged, "unchanged"),
+            (self.failed, "failed"),
+            (self.pruned, "pruned"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        let mut s = count(total, "article");
+        if !parts.is_empty() {
+            s += &format!(" ({})", parts.join(", "));
         }
-        s + &format!(", {:.2} s", self.seconds)
+        format!(
+            "{s}, {}, {:.2} s",
+            count(self.passages, "passage"),
+            self.seconds
+        )
+    }
+}
+
+/// `1 article`, `2 articles`.
+pub fn count(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        _ => format!("{n} {what}s"),
     }
 }
 
@@ -146,14 +166,17 @@ impl Diagnostics {
         lock(&self.failed_files).contains(path)
     }
 
-    /// Writes every message, sorted, as `korpus: <message>`.
-    pub fn write_to(self, out: &mut dyn Write) -> io::Result<()> {
+    /// Writes every message (only the errors with `errors_only`), sorted, as `korpus: …`.
+    pub fn write_to(self, out: &mut dyn Write, errors_only: bool) -> io::Result<()> {
         let mut messages = self
             .messages
             .into_inner()
             .unwrap_or_else(|p| p.into_inner());
         messages.sort();
         for m in messages {
+            if errors_only && !m.text.starts_with("error:") {
+                continue;
+            }
             writeln!(out, "korpus: {m}")?;
         }
         Ok(())
@@ -178,7 +201,7 @@ mod tests {
             Message::error("a.txt", At::Whole, "not text"),
         ]);
         let mut out = Vec::new();
-        d.write_to(&mut out).unwrap();
+        d.write_to(&mut out, false).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "korpus: a.txt: error: not text\n\
@@ -198,7 +221,13 @@ mod tests {
         assert_eq!((r.new, r.unchanged, r.failed, r.passages), (1, 1, 1, 5));
         assert!(
             r.summary()
-                .starts_with("3 articles (1 new, 0 updated, 1 unchanged, 1 failed), 5 passages")
+                .starts_with("3 articles (1 new, 1 unchanged, 1 failed), 5 passages")
         );
+        let one = IngestReport {
+            new: 1,
+            passages: 1,
+            ..IngestReport::default()
+        };
+        assert!(one.summary().starts_with("1 article (1 new), 1 passage, "));
     }
 }
