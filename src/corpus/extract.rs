@@ -128,8 +128,9 @@ pub fn author_from_bio(paragraph: &str) -> Option<String> {
 /// The authors named by a byline such as `Von Anna Muster und Max Beispiel`.
 pub fn byline(line: &str) -> Option<Vec<String>> {
     let c = BYLINE.captures(line.trim())?;
-    let names: Vec<String> = Regex::new(r"\s*(?:,|\bund\b|\band\b|&)\s*")
-        .ok()?
+    static SEPARATOR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\s*(?:,|\bund\b|\band\b|&)\s*").unwrap());
+    let names: Vec<String> = SEPARATOR
         .split(&c[1])
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())

@@ -6,6 +6,9 @@
 //! the siblings that continue it; blocks inside it that are mostly links or page furniture are
 //! dropped.
 
+use rustc_hash::FxHashSet;
+use std::sync::LazyLock;
+
 use super::dom::Dom;
 use crate::corpus::text::FURNITURE;
 
@@ -145,6 +148,12 @@ const NEGATIVE: &[&str] = &[
     "fusszeile",
 ];
 
+/// The word lists as sets.
+static NEGATIVE_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| NEGATIVE.iter().copied().collect());
+static POSITIVE_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| POSITIVE.iter().copied().collect());
+
 /// Class/id words of article containers.
 const POSITIVE: &[&str] = &[
     "article",
@@ -236,8 +245,9 @@ struct Stats {
 
 /// Extracts the main text of a page; empty when the page has no article text.
 pub fn extract(dom: &Dom) -> Vec<TextBlock> {
-    let furniture = mark_boilerplate(dom);
-    let stats = gather(dom, &furniture);
+    let weights = class_weights(dom);
+    let furniture = mark_boilerplate(dom, &weights);
+    let stats = gather(dom, &furniture, &weights);
     let Some(top) = best_container(dom, &furniture, &stats) else {
         return Vec::new();
     };
@@ -253,9 +263,7 @@ pub fn extract(dom: &Dom) -> Vec<TextBlock> {
                     || (!furniture[c]
                         && !dom.nodes[c].is_text()
                         && (stats[c].scored && stats[c].score >= threshold
-                            || stats[c].para >= 80
-                                && density(&stats[c]) < 0.25
-                                && class_weight(&dom.nodes[c].names) >= 0))
+                            || stats[c].para >= 80 && density(&stats[c]) < 0.25 && weights[c] >= 0))
             })
             .collect();
     }
@@ -269,8 +277,9 @@ pub fn extract(dom: &Dom) -> Vec<TextBlock> {
 /// Every text block of a fragment known to be article text (a feed item's content), furniture
 /// left out.
 pub fn all_blocks(dom: &Dom) -> Vec<TextBlock> {
-    let furniture = mark_boilerplate(dom);
-    let stats = gather(dom, &furniture);
+    let weights = class_weights(dom);
+    let furniture = mark_boilerplate(dom, &weights);
+    let stats = gather(dom, &furniture, &weights);
     let mut blocks = Vec::new();
     collect(dom, &furniture, &stats, 0, &mut blocks);
     clean(blocks)
@@ -280,7 +289,7 @@ pub fn all_blocks(dom: &Dom) -> Vec<TextBlock> {
 /// and unmistakable class words (comments, sharing, newsletters…) always mark; other furniture
 /// words mark only an element holding little of the page's text, since layout wrappers carry
 /// names like `page-ad-margins` or `has-sidebar` around the article itself.
-fn mark_boilerplate(dom: &Dom) -> Vec<bool> {
+fn mark_boilerplate(dom: &Dom, weights: &[i32]) -> Vec<bool> {
     let nodes = &dom.nodes;
     let mut hard = vec![false; nodes.len()];
     let mut in_article = vec![false; nodes.len()];
@@ -311,7 +320,7 @@ fn mark_boilerplate(dom: &Dom) -> Vec<bool> {
             continue;
         }
         let named = !node.names.is_empty() && !matches!(node.tag.as_str(), "body" | "html");
-        let negative = node.tag == "form" || named && class_weight(&node.names) < 0;
+        let negative = node.tag == "form" || named && weights[i] < 0;
         marked[i] = (negative || headed_as_furniture(dom, i)) && chars[i] <= small;
     }
     marked
@@ -401,35 +410,39 @@ const CERTAIN: &[&str] = &[
     "footer",
 ];
 
-/// +1 per article word, −1 per furniture word in class and id (split at non-letters, and
-/// whole).
+/// Each node's class/id weight ([`class_weight`]), computed once.
+fn class_weights(dom: &Dom) -> Vec<i32> {
+    (dom.nodes.iter())
+        .map(|n| match n.names.is_empty() {
+            true => 0,
+            false => class_weight(&n.names),
+        })
+        .collect()
+}
+
+/// +1 per article word, −1 per furniture word in class and id (each name whole, else split at
+/// non-letters).
 fn class_weight(names: &str) -> i32 {
     let mut weight = 0;
     for name in names.split_whitespace() {
-        if POSITIVE.contains(&name) {
+        if POSITIVE_SET.contains(name) {
             weight += 1;
             continue;
         }
-        if NEGATIVE.contains(&name) {
+        if NEGATIVE_SET.contains(name) {
             weight -= 1;
             continue;
         }
-        let words: Vec<&str> = name
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
+        let (mut positive, mut negative, mut content) = (false, false, false);
+        for w in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+            positive |= POSITIVE_SET.contains(w);
+            negative |= NEGATIVE_SET.contains(w);
+            content |= CONTENT_WORDS.contains(&w);
+        }
         // A container named for the article body is not furniture, whatever else it says.
-        if words.iter().any(|w| POSITIVE.contains(w)) && !words.iter().any(|w| NEGATIVE.contains(w))
-        {
+        if positive && !negative {
             weight += 1;
-        } else if words.iter().any(|w| NEGATIVE.contains(w))
-            && !words.iter().any(|w| {
-                matches!(
-                    *w,
-                    "article" | "body" | "content" | "entry" | "main" | "post" | "story"
-                )
-            })
-        {
+        } else if negative && !content {
             weight -= 1;
         }
     }
@@ -437,7 +450,7 @@ fn class_weight(names: &str) -> i32 {
 }
 
 /// Text statistics and paragraph scores, bottom-up over the document order reversed.
-fn gather(dom: &Dom, furniture: &[bool]) -> Vec<Stats> {
+fn gather(dom: &Dom, furniture: &[bool], weights: &[i32]) -> Vec<Stats> {
     let nodes = &dom.nodes;
     let mut stats = vec![Stats::default(); nodes.len()];
     let mut in_link = vec![false; nodes.len()];
@@ -477,7 +490,7 @@ fn gather(dom: &Dom, furniture: &[bool]) -> Vec<Stats> {
                 }
                 if !stats[ancestor].scored {
                     stats[ancestor].scored = true;
-                    stats[ancestor].score += initial_score(&nodes[ancestor]);
+                    stats[ancestor].score += initial_score(&nodes[ancestor], weights[ancestor]);
                 }
                 stats[ancestor].score += points * share;
                 ancestor = nodes[ancestor].parent;
@@ -486,7 +499,7 @@ fn gather(dom: &Dom, furniture: &[bool]) -> Vec<Stats> {
         let p = node.parent;
         // Paragraphs in a box named as furniture (`more-news`, `recent`) do not make the
         // article longer.
-        if node.names.is_empty() || class_weight(&node.names) >= 0 {
+        if weights[i] >= 0 {
             stats[p].para += stats[i].para;
         }
         stats[p].chars += own.chars;
@@ -516,7 +529,7 @@ const INLINE: &[&str] = &[
     "cite", "abbr", "time",
 ];
 
-fn initial_score(node: &super::dom::Node) -> f32 {
+fn initial_score(node: &super::dom::Node, weight: i32) -> f32 {
     let tag_score = match node.tag.as_str() {
         "div" | "article" | "main" | "section" => 5.0,
         "pre" | "td" | "blockquote" => 3.0,
@@ -524,7 +537,7 @@ fn initial_score(node: &super::dom::Node) -> f32 {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
         _ => 0.0,
     };
-    let mut score = tag_score + 25.0 * class_weight(&node.names).clamp(-1, 1) as f32;
+    let mut score = tag_score + 25.0 * weight.clamp(-1, 1) as f32;
     if node.attr("itemprop") == Some("articleBody") {
         score += 50.0;
     }

@@ -136,14 +136,4 @@ impl Dom {
 }
 
 /// The attributes the extractor looks at.
-const KEPT_ATTRS: &[&str] = &[
-    "itemprop",
-    "role",
-    "hidden",
-    "aria-hidden",
-    "style",
-    "href",
-    "lang",
-    "datetime",
-    "rel",
-];
+const KEPT_ATTRS: &[&str] = &["itemprop", "role", "hidden", "aria-hidden", "style"];

@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html};
 use serde_json::Value;
 
 use crate::corpus::extract::parse_date;
@@ -47,67 +47,49 @@ const ARTICLE_TYPES: &[&str] = &[
     "SocialMediaPosting",
 ];
 
-fn selector(s: &str) -> Selector {
-    Selector::parse(s).unwrap_or_else(|_| unreachable!("a fixed selector: {s}"))
+/// What one pass over a page finds for the metadata.
+#[derive(Default)]
+struct Found<'a> {
+    json_ld: Vec<String>,
+    tags: Vec<(String, String)>,
+    title: Option<String>,
+    h1: Option<String>,
+    canonical: Option<&'a str>,
+    lang: Option<&'a str>,
+    time: Option<&'a str>,
+    /// Elements whose class or role names a byline, an author or a date.
+    bylines: Vec<ElementRef<'a>>,
+    /// Elements whose class names the site's brand, logo or copyright line.
+    brands: Vec<ElementRef<'a>>,
 }
 
-static LD_JSON: LazyLock<Selector> =
-    LazyLock::new(|| selector(r#"script[type="application/ld+json" i]"#));
-static META: LazyLock<Selector> = LazyLock::new(|| selector("meta"));
-static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
-static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
-static CANONICAL: LazyLock<Selector> = LazyLock::new(|| selector("link[rel~=canonical]"));
-static HTML_LANG: LazyLock<Selector> = LazyLock::new(|| selector("html"));
-static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
-static BYLINE: LazyLock<Selector> = LazyLock::new(|| {
-    selector(
-        "[class*=byline], [class*=author], [class*=autor], [rel~=author], [itemprop~=author], \
-         [class*=date], [class*=datum], [class*=time], [class*=meta]",
-    )
-});
-static BRAND: LazyLock<Selector> = LazyLock::new(|| {
-    selector(
-        "[class*=brand], [class*=logo], [class*=site-name], [class*=sitename], [class*=copyright]",
-    )
-});
-
-/// Reads the metadata of a parsed page.
+/// Reads the metadata of a parsed page, in one pass over its elements.
 pub fn read(html: &Html) -> PageMeta {
+    let f = scan(html);
     let mut m = PageMeta::default();
-    for script in html.select(&LD_JSON) {
-        let raw: String = script.text().collect();
-        if let Some(article) = json_ld_article(&raw) {
+    for raw in &f.json_ld {
+        if let Some(article) = json_ld_article(raw) {
             apply_json_ld(&mut m, &article.0, &article.1);
             break;
         }
     }
-    apply_meta_tags(&mut m, html);
+    apply_meta_tags(&mut m, &f.tags);
     if m.url.is_none() {
-        m.url = (html.select(&CANONICAL).next())
-            .and_then(|l| l.attr("href"))
-            .map(str::trim)
+        m.url = (f.canonical.map(str::trim))
             .filter(|u| u.starts_with("http"))
             .map(str::to_string);
     }
     if m.lang.is_none() {
-        m.lang = (html.select(&HTML_LANG).next())
-            .and_then(|h| h.attr("lang").or_else(|| h.attr("xml:lang")))
-            .and_then(lang_code);
+        m.lang = f.lang.and_then(lang_code);
     }
     if m.published.is_none() {
-        m.published = (html.select(&TIME).next())
-            .and_then(|t| t.attr("datetime"))
-            .and_then(parse_date);
+        m.published = f.time.and_then(parse_date);
     }
-    m.page_title = (html.select(&TITLE).next())
-        .map(|t| clean(&t.text().collect::<String>()))
-        .filter(|t| !t.is_empty());
-    m.h1 = (html.select(&H1).next())
-        .map(|t| clean(&t.text().collect::<String>()))
-        .filter(|t| !t.is_empty());
-    bylines(html, &mut m);
+    m.page_title = f.title.filter(|t| !t.is_empty());
+    m.h1 = f.h1.filter(|t| !t.is_empty());
+    bylines(&f.bylines, &mut m);
     if m.source.is_none() {
-        m.source = brand(html, m.page_title.as_deref());
+        m.source = brand(&f.brands, m.page_title.as_deref());
     }
     m.title = title(&m);
     if m.source.is_none() {
@@ -116,13 +98,97 @@ pub fn read(html: &Html) -> PageMeta {
     m
 }
 
+fn scan(html: &Html) -> Found<'_> {
+    let mut f = Found::default();
+    for node in html.root_element().descendants() {
+        let Some(e) = ElementRef::wrap(node) else {
+            continue;
+        };
+        let el = e.value();
+        match el.name() {
+            "script"
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                f.json_ld.push(e.text().collect());
+            }
+            "meta" => {
+                let key = (el.attr("property"))
+                    .or_else(|| el.attr("name"))
+                    .or_else(|| el.attr("itemprop"))
+                    .or_else(|| el.attr("http-equiv"));
+                if let (Some(k), Some(v)) = (key, el.attr("content")) {
+                    let v = clean(v);
+                    if !v.is_empty() {
+                        f.tags.push((k.to_ascii_lowercase(), v));
+                    }
+                }
+            }
+            "title" if f.title.is_none() => f.title = Some(clean(&text_of(e, 1000))),
+            "h1" if f.h1.is_none() => f.h1 = Some(clean(&text_of(e, 1000))),
+            "link"
+                if f.canonical.is_none()
+                    && el.attr("rel").is_some_and(|r| {
+                        r.split_whitespace()
+                            .any(|w| w.eq_ignore_ascii_case("canonical"))
+                    }) =>
+            {
+                f.canonical = el.attr("href");
+            }
+            "html" if f.lang.is_none() => f.lang = el.attr("lang").or_else(|| el.attr("xml:lang")),
+            "time" if f.time.is_none() => f.time = el.attr("datetime"),
+            _ => {}
+        }
+        let (mut class, mut author_attr) = (String::new(), false);
+        for (name, value) in el.attrs() {
+            match name {
+                "class" => class = value.to_ascii_lowercase(),
+                "rel" | "itemprop" => author_attr |= value.contains("author"),
+                _ => {}
+            }
+        }
+        if class.is_empty() && !author_attr {
+            continue;
+        }
+        if f.bylines.len() < 40
+            && (author_attr
+                || ["byline", "author", "autor", "date", "datum", "time", "meta"]
+                    .iter()
+                    .any(|w| class.contains(w)))
+        {
+            f.bylines.push(e);
+        }
+        if f.brands.len() < 20
+            && ["brand", "logo", "site-name", "sitename", "copyright"]
+                .iter()
+                .any(|w| class.contains(w))
+        {
+            f.brands.push(e);
+        }
+    }
+    f
+}
+
+/// The text of an element, up to about `max` bytes (a byline, not the page it may wrap).
+fn text_of(e: ElementRef<'_>, max: usize) -> String {
+    let mut out = String::new();
+    for t in e.text() {
+        out.push_str(t);
+        if out.len() > max {
+            break;
+        }
+    }
+    out
+}
+
 /// Authors and a written date from the page's byline elements, where the metadata had none.
-fn bylines(html: &Html, m: &mut PageMeta) {
-    for e in html.select(&BYLINE).take(40) {
+fn bylines(candidates: &[ElementRef<'_>], m: &mut PageMeta) {
+    for e in candidates {
         if !m.authors.is_empty() && m.published.is_some() {
             return;
         }
-        let text = clean(&e.text().collect::<String>());
+        let text = clean(&text_of(*e, 400));
         if text.is_empty() || text.chars().count() > 200 {
             continue;
         }
@@ -160,10 +226,10 @@ fn is_job_title(name: &str) -> bool {
 
 /// The site's name from its logo, brand or copyright line, when a part of the `<title>` says
 /// the same (`Capital Wire: …` with `© 2022 Capital Wire`).
-fn brand(html: &Html, page_title: Option<&str>) -> Option<String> {
+fn brand(candidates: &[ElementRef<'_>], page_title: Option<&str>) -> Option<String> {
     let title = page_title?.to_lowercase();
-    for e in html.select(&BRAND).take(20) {
-        let text = clean(&e.text().collect::<String>());
+    for e in candidates {
+        let text = clean(&text_of(*e, 200));
         let name = text
             .trim_start_matches(['©', ' '])
             .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ')
@@ -367,22 +433,7 @@ fn apply_json_ld(m: &mut PageMeta, a: &Value, all: &[Value]) {
 }
 
 /// OpenGraph, `article:` and named meta tags fill what JSON-LD left empty.
-fn apply_meta_tags(m: &mut PageMeta, html: &Html) {
-    let mut tags: Vec<(String, String)> = Vec::new();
-    for meta in html.select(&META) {
-        let e = meta.value();
-        let key = e
-            .attr("property")
-            .or_else(|| e.attr("name"))
-            .or_else(|| e.attr("itemprop"))
-            .or_else(|| e.attr("http-equiv"));
-        if let (Some(k), Some(v)) = (key, e.attr("content")) {
-            let v = clean(v);
-            if !v.is_empty() {
-                tags.push((k.to_ascii_lowercase(), v));
-            }
-        }
-    }
+fn apply_meta_tags(m: &mut PageMeta, tags: &[(String, String)]) {
     let get = |keys: &[&str]| -> Option<String> {
         keys.iter()
             .find_map(|k| tags.iter().find(|(tk, _)| tk == k).map(|(_, v)| v.clone()))
