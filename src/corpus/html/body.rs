@@ -746,8 +746,9 @@ fn clean(blocks: Vec<TextBlock>) -> Vec<TextBlock> {
         {
             continue;
         }
-        // A caption or teaser repeated (slideshows, responsive copies) is said once.
-        let repeated = match b.text.chars().count() >= 20 {
+        // A caption repeated (slideshows, responsive copies) is said once; other text only
+        // loses a block that repeats the one before it (a recipe may list one item twice).
+        let repeated = match b.kind == BlockKind::Caption {
             true => !seen.insert(b.text.clone()),
             false => out.last().is_some_and(|l| l.text == b.text),
         };
