@@ -81,3 +81,13 @@ fn every_flag_is_documented() {
     }
     assert!(missing.is_empty(), "flags not documented: {missing:?}");
 }
+
+#[test]
+fn the_readme_stays_a_short_manual() {
+    let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let size = std::fs::metadata(readme).unwrap().len();
+    assert!(
+        size < 15_000,
+        "README.md is {size} bytes; move detail to docs/"
+    );
+}

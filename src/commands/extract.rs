@@ -49,10 +49,10 @@ pub fn run(
                     continue;
                 }
             };
-            detect_language(&mut article);
             match output {
                 OutputFormat::Text => render::main_text(out, &article.passages)?,
                 OutputFormat::Json | OutputFormat::Jsonl => {
+                    detect_language(&mut article);
                     let json = wire::ShowJson {
                         article: &article.meta,
                         passages: article
