@@ -207,60 +207,65 @@ fn jsonl_query(line: &str, line_no: String, defaults: &SearchRequest) -> BatchQu
         Some(Value::Number(n)) => n.to_string(),
         _ => line_no,
     };
-    let request = (|| -> Result<SearchRequest, String> {
-        let query = obj
-            .get("query")
-            .or_else(|| obj.get("text"))
-            .and_then(Value::as_str)
-            .ok_or("no `query` (or `text`) string")?;
-        let mut req = SearchRequest {
-            query: query.to_string(),
-            ..defaults.clone()
-        };
-        if let Some(v) = obj.get("limit") {
-            req.limit = v.as_u64().ok_or("`limit` must be a positive number")? as usize;
+    let request = request_of(&obj, defaults);
+    BatchQuery { id, request }
+}
+
+/// The search request of a JSON query object: its query and options over the defaults.
+fn request_of(
+    obj: &serde_json::Map<String, Value>,
+    defaults: &SearchRequest,
+) -> Result<SearchRequest, String> {
+    let query = obj
+        .get("query")
+        .or_else(|| obj.get("text"))
+        .and_then(Value::as_str)
+        .ok_or("no `query` (or `text`) string")?;
+    let mut req = SearchRequest {
+        query: query.to_string(),
+        ..defaults.clone()
+    };
+    if let Some(v) = obj.get("limit") {
+        req.limit = v.as_u64().ok_or("`limit` must be a positive number")? as usize;
+    }
+    let text_field = |k: &str| -> Result<Option<String>, String> {
+        match obj.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("`{k}` must be a string")),
         }
-        let text_field = |k: &str| -> Result<Option<String>, String> {
-            match obj.get(k) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(format!("`{k}` must be a string")),
+    };
+    let date = |k: &'static str, end: bool| -> Result<Option<jiff::civil::Date>, String> {
+        text_field(k)?
+            .map(|s| {
+                crate::search::parse_date_bound(&s, k, end).map_err(|e: SearchError| e.to_string())
+            })
+            .transpose()
+    };
+    if let Some(d) = date("since", false)? {
+        req.filters.since = Some(d);
+    }
+    if let Some(d) = date("until", true)? {
+        req.filters.until = Some(d);
+    }
+    if let Some(l) = text_field("lang")? {
+        req.filters.lang = Some(l);
+    }
+    if let Some(s) = text_field("source")? {
+        req.filters.source = Some(s);
+    }
+    if let Some(g) = text_field("group_by")? {
+        req.group_by = match g.as_str() {
+            "article" => GroupBy::Article,
+            "passage" => GroupBy::Passage,
+            other => {
+                return Err(format!(
+                    "`group_by` must be passage or article, not {other:?}"
+                ));
             }
         };
-        let date = |k: &'static str, end: bool| -> Result<Option<jiff::civil::Date>, String> {
-            text_field(k)?
-                .map(|s| {
-                    crate::search::parse_date_bound(&s, k, end)
-                        .map_err(|e: SearchError| e.to_string())
-                })
-                .transpose()
-        };
-        if let Some(d) = date("since", false)? {
-            req.filters.since = Some(d);
-        }
-        if let Some(d) = date("until", true)? {
-            req.filters.until = Some(d);
-        }
-        if let Some(l) = text_field("lang")? {
-            req.filters.lang = Some(l);
-        }
-        if let Some(s) = text_field("source")? {
-            req.filters.source = Some(s);
-        }
-        if let Some(g) = text_field("group_by")? {
-            req.group_by = match g.as_str() {
-                "article" => GroupBy::Article,
-                "passage" => GroupBy::Passage,
-                other => {
-                    return Err(format!(
-                        "`group_by` must be passage or article, not {other:?}"
-                    ));
-                }
-            };
-        }
-        Ok(req)
-    })();
-    BatchQuery { id, request }
+    }
+    Ok(req)
 }
 
 /// Runs the queries on `threads` workers and returns their outcomes in input order.

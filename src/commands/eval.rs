@@ -67,26 +67,7 @@ pub struct Metrics {
 
 pub fn run(cfg: &EvalConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcome> {
     let qrels = read_qrels(&cfg.qrels)?;
-    let text = std::fs::read_to_string(&cfg.queries)
-        .with_context(|| format!("could not read queries from {}", cfg.queries.display()))?;
-    let defaults = SearchRequest {
-        limit: DEPTH,
-        group_by: GroupBy::Article,
-        snippets: false,
-        literal: true,
-        ..SearchRequest::new("")
-    };
-    let queries: Vec<BatchQuery> = batch::parse_queries(&text, Some(BatchInput::Jsonl), &defaults)
-        .into_iter()
-        .filter(|q| qrels.contains_key(&q.id))
-        .collect();
-    if queries.is_empty() {
-        bail!(
-            "none of the queries in {} has judgements in {}",
-            cfg.queries.display(),
-            cfg.qrels.display()
-        );
-    }
+    let queries = judged_queries(cfg, &qrels)?;
     let index = open_index(&cfg.index, diag)?;
     let engine = Engine::new(&index)?;
     let started = Instant::now();
@@ -109,17 +90,58 @@ pub fn run(cfg: &EvalConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resul
         }
     }
     if let Some(path) = &cfg.run {
-        let mut f = std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("could not write {}", path.display()))?,
-        );
-        for o in &outcomes {
-            render::trec(&mut f, o, true)?;
-        }
-        f.flush()?;
+        write_run(path, &outcomes)?;
     }
-    let m = evaluate(&qrels, &run);
-    match cfg.format {
+    write_metrics(out, &evaluate(&qrels, &run), cfg.format)?;
+    writeln!(
+        diag,
+        "korpus: {} queries in {:.2} s ({:.0} queries/s)",
+        outcomes.len(),
+        elapsed,
+        outcomes.len() as f64 / elapsed.max(1e-9)
+    )?;
+    Ok(Outcome::from_failures(failed))
+}
+
+/// The test set's queries that have judgements, read as plain text.
+fn judged_queries(cfg: &EvalConfig, qrels: &Qrels) -> Result<Vec<BatchQuery>> {
+    let text = std::fs::read_to_string(&cfg.queries)
+        .with_context(|| format!("could not read queries from {}", cfg.queries.display()))?;
+    let defaults = SearchRequest {
+        limit: DEPTH,
+        group_by: GroupBy::Article,
+        snippets: false,
+        literal: true,
+        ..SearchRequest::new("")
+    };
+    let queries: Vec<BatchQuery> = batch::parse_queries(&text, Some(BatchInput::Jsonl), &defaults)
+        .into_iter()
+        .filter(|q| qrels.contains_key(&q.id))
+        .collect();
+    if queries.is_empty() {
+        bail!(
+            "none of the queries in {} has judgements in {}",
+            cfg.queries.display(),
+            cfg.qrels.display()
+        );
+    }
+    Ok(queries)
+}
+
+/// Writes the TREC run of the outcomes to `path`.
+fn write_run(path: &Path, outcomes: &[crate::search::QueryOutcome]) -> Result<()> {
+    let mut f = std::io::BufWriter::new(
+        std::fs::File::create(path)
+            .with_context(|| format!("could not write {}", path.display()))?,
+    );
+    for o in outcomes {
+        render::trec(&mut f, o, true)?;
+    }
+    Ok(f.flush()?)
+}
+
+fn write_metrics(out: &mut dyn Write, m: &Metrics, format: OutputFormat) -> Result<()> {
+    match format {
         OutputFormat::Text => {
             for (name, v) in [
                 ("MRR@10", m.mrr10),
@@ -142,14 +164,7 @@ pub fn run(cfg: &EvalConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Resul
             writeln!(out)?;
         }
     }
-    writeln!(
-        diag,
-        "korpus: {} queries in {:.2} s ({:.0} queries/s)",
-        outcomes.len(),
-        elapsed,
-        outcomes.len() as f64 / elapsed.max(1e-9)
-    )?;
-    Ok(Outcome::from_failures(failed))
+    Ok(())
 }
 
 /// Reads BEIR TSV (`query-id corpus-id score`, header optional), TREC qrels

@@ -9,7 +9,7 @@ use super::{Outcome, open_index};
 use crate::analysis::Fingerprint;
 use crate::config::IndexLocation;
 use crate::corpus::LangOrigin;
-use crate::render::{OutputFormat, wire::StatsJson};
+use crate::render::{self, OutputFormat, wire::StatsJson};
 
 pub fn run(
     location: &IndexLocation,
@@ -50,36 +50,7 @@ pub fn run(
             serde_json::to_writer_pretty(&mut *out, &stats)?;
             writeln!(out)?;
         }
-        OutputFormat::Text => {
-            let list = |m: &BTreeMap<String, usize>| {
-                m.iter()
-                    .map(|(k, v)| format!("{k} {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            writeln!(out, "index       {}", stats.index)?;
-            writeln!(out, "articles    {}", stats.articles)?;
-            writeln!(out, "passages    {}", stats.passages)?;
-            let mut langs = list(&stats.languages);
-            if stats.lang_fallback > 0 {
-                langs += &format!(
-                    " ({} assumed German: detection unreliable)",
-                    stats.lang_fallback
-                );
-            }
-            writeln!(out, "languages   {langs}")?;
-            writeln!(out, "sources     {}", list(&stats.sources))?;
-            if let (Some(a), Some(b)) = (&stats.first_published, &stats.last_published) {
-                writeln!(out, "published   {a} … {b}")?;
-            }
-            writeln!(
-                out,
-                "size        {:.1} MiB",
-                stats.size_bytes as f64 / (1 << 20) as f64
-            )?;
-            writeln!(out, "segments    {}", stats.segments)?;
-            writeln!(out, "analyzers   {}", stats.fingerprint)?;
-        }
+        OutputFormat::Text => render::stats_text(out, &stats)?,
     }
     Ok(Outcome::Success)
 }

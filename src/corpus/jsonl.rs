@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::normalize_text;
-use super::read::{At, Collect, ReadContext, Reader, Sink};
+use super::read::{At, ReadContext, Reader, Sink, collected, open_stream};
 use super::{
     Block, Draft, FileRead, PassageKind, PassageSplitter, ReadError, Record, SourceFile,
     content_hash,
@@ -25,9 +25,7 @@ pub struct JsonlReader;
 
 impl Reader for JsonlReader {
     fn read_bytes(&self, source: &SourceFile, bytes: &[u8], cx: ReadContext<'_>) -> FileRead {
-        let mut all = Collect::default();
-        let _ = read_batches(source, bytes, cx, &mut all);
-        all.read
+        collected(|sink| read_batches(source, bytes, cx, sink))
     }
 
     fn read(
@@ -36,10 +34,9 @@ impl Reader for JsonlReader {
         cx: ReadContext<'_>,
         sink: &mut dyn Sink,
     ) -> ControlFlow<()> {
-        match super::compress::open(&source.path) {
-            Ok(file) => read_batches(source, file, cx, sink),
-            Err(e) => sink.take(FileRead::unreadable(&e)),
-        }
+        open_stream(source, sink, |file, sink| {
+            read_batches(source, file, cx, sink)
+        })
     }
 }
 

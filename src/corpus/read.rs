@@ -221,6 +221,25 @@ pub(crate) fn read_document(
     }
 }
 
+/// A streaming reader's `read_bytes`: all that `read` hands a sink, collected.
+pub(crate) fn collected(read: impl FnOnce(&mut dyn Sink) -> ControlFlow<()>) -> FileRead {
+    let mut all = Collect::default();
+    let _ = read(&mut all);
+    all.read
+}
+
+/// A streaming reader's `read`: the file opened, decompressed as its name says, and streamed.
+pub(crate) fn open_stream(
+    source: &SourceFile,
+    sink: &mut dyn Sink,
+    read: impl FnOnce(Box<dyn Read + Send>, &mut dyn Sink) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    match super::compress::open(&source.path) {
+        Ok(file) => read(file, sink),
+        Err(e) => sink.take(FileRead::unreadable(&e)),
+    }
+}
+
 /// A sink that keeps everything it is given (streamed articles are read whole): for tests and
 /// for commands that only look at what a source holds.
 #[derive(Debug, Default)]

@@ -14,7 +14,7 @@ use std::ops::ControlFlow;
 use rayon::prelude::*;
 
 use super::html;
-use super::read::{At, Collect, ReadContext, Reader, Record, Sink};
+use super::read::{At, ReadContext, Reader, Record, Sink, collected, open_stream};
 use super::{FileRead, ReadError, SourceFile, content_hash, io_reason};
 
 /// Bytes of records gathered before a batch is parsed.
@@ -27,9 +27,7 @@ pub struct WarcReader;
 
 impl Reader for WarcReader {
     fn read_bytes(&self, source: &SourceFile, bytes: &[u8], cx: ReadContext<'_>) -> FileRead {
-        let mut all = Collect::default();
-        let _ = read_records(source, bytes, cx, &mut all);
-        all.read
+        collected(|sink| read_records(source, bytes, cx, sink))
     }
 
     fn read(
@@ -38,10 +36,9 @@ impl Reader for WarcReader {
         cx: ReadContext<'_>,
         sink: &mut dyn Sink,
     ) -> ControlFlow<()> {
-        match super::compress::open(&source.path) {
-            Ok(file) => read_records(source, file, cx, sink),
-            Err(e) => sink.take(FileRead::unreadable(&e)),
-        }
+        open_stream(source, sink, |file, sink| {
+            read_records(source, file, cx, sink)
+        })
     }
 }
 

@@ -228,6 +228,39 @@ pub fn main_text(out: &mut dyn Write, passages: &[Passage]) -> io::Result<()> {
     Ok(())
 }
 
+/// `korpus stats` for people.
+pub fn stats_text(out: &mut dyn Write, stats: &wire::StatsJson) -> io::Result<()> {
+    let list = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "index       {}", stats.index)?;
+    writeln!(out, "articles    {}", stats.articles)?;
+    writeln!(out, "passages    {}", stats.passages)?;
+    let mut langs = list(&stats.languages);
+    if stats.lang_fallback > 0 {
+        langs += &format!(
+            " ({} assumed German: detection unreliable)",
+            stats.lang_fallback
+        );
+    }
+    writeln!(out, "languages   {langs}")?;
+    writeln!(out, "sources     {}", list(&stats.sources))?;
+    if let (Some(a), Some(b)) = (&stats.first_published, &stats.last_published) {
+        writeln!(out, "published   {a} … {b}")?;
+    }
+    writeln!(
+        out,
+        "size        {:.1} MiB",
+        stats.size_bytes as f64 / (1 << 20) as f64
+    )?;
+    writeln!(out, "segments    {}", stats.segments)?;
+    writeln!(out, "analyzers   {}", stats.fingerprint)?;
+    Ok(())
+}
+
 /// `batch --format jsonl`: the line of one query.
 pub fn batch_jsonl(out: &mut dyn Write, o: &QueryOutcome) -> io::Result<()> {
     let line = match &o.result {
