@@ -85,9 +85,9 @@ def main():
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
 
-    print("building (release)…", file=sys.stderr)
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "korpus"], cwd=ROOT, check=True)
-    korpus = str(ROOT / "target/release/korpus")
+    print("building (dist profile)…", file=sys.stderr)
+    subprocess.run(["cargo", "build", "--profile", "dist", "--quiet", "--bin", "korpus"], cwd=ROOT, check=True)
+    korpus = str(ROOT / "target/dist/korpus")
 
     pages = work / "pages"
     if not pages.exists():

@@ -80,11 +80,11 @@ def main():
     if not (bench / "make_corpus.py").exists():
         sys.exit(f"no corpus generator at {bench}: pass --shared")
 
-    print("building (release)…", file=sys.stderr)
-    run(["cargo", "build", "--release", "--quiet", "--bin", "korpus", "--example", "baseline",
+    print("building (dist profile)…", file=sys.stderr)
+    run(["cargo", "build", "--profile", "dist", "--quiet", "--bin", "korpus", "--example", "baseline",
          "--example", "analyzer"], cwd=ROOT)
-    korpus = str(ROOT / "target/release/korpus")
-    baseline = str(ROOT / "target/release/examples/baseline")
+    korpus = str(ROOT / "target/dist/korpus")
+    baseline = str(ROOT / "target/dist/examples/baseline")
 
     corpus_dir = work / f"jsonl-{n}"
     articles = corpus_dir / "articles.jsonl"
@@ -193,7 +193,7 @@ def main():
         res["batch"][k] = statistics.median(each)
 
     # The analyzer alone, one thread.
-    p = subprocess.run([str(ROOT / "target/release/examples/analyzer"), str(articles)],
+    p = subprocess.run([str(ROOT / "target/dist/examples/analyzer"), str(articles)],
                        check=True, capture_output=True, text=True)
     res["analyzer_ns_per_word"] = [float(x) for x in re.findall(r"([\d.]+) ns/word", p.stdout)]
 
