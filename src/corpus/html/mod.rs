@@ -131,7 +131,6 @@ impl Page {
             m.lang = lang.clone();
             m.lang_origin = super::LangOrigin::Explicit;
         }
-        let mut text = String::new();
         let mut section: Option<String> = None;
         let mut in_author_box = false;
         let mut notes = Vec::new();
@@ -186,18 +185,18 @@ impl Page {
                 BlockKind::Caption => PassageKind::Caption,
                 _ => classify(&mut draft, &b.text, in_author_box, &mut notes),
             };
-            if !text.is_empty() {
-                text.push_str("\n\n");
+            // Blocks are separated by a blank line in the article's text.
+            if !draft.blocks.is_empty() {
                 chars += 2;
             }
+            let len = b.text.chars().count();
             draft.blocks.push(Block {
                 kind,
                 section: section.clone(),
-                text: b.text.clone(),
+                text: b.text,
                 start: chars,
             });
-            chars += b.text.chars().count();
-            text.push_str(&b.text);
+            chars += len;
         }
         draft.meta.translation = translation_facts(notes.iter().map(String::as_str));
         if draft.meta.title.is_empty()
