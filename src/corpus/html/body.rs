@@ -6,7 +6,7 @@
 //! the siblings that continue it; blocks inside it that are mostly links or page furniture are
 //! dropped.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
 use super::dom::Dom;
@@ -410,12 +410,16 @@ const CERTAIN: &[&str] = &[
     "footer",
 ];
 
-/// Each node's class/id weight ([`class_weight`]), computed once.
+/// Each node's class/id weight ([`class_weight`]), computed once for each distinct name (a
+/// page repeats its few class names on hundreds of elements).
 fn class_weights(dom: &Dom) -> Vec<i32> {
+    let mut known: FxHashMap<&str, i32> = FxHashMap::default();
     (dom.nodes.iter())
         .map(|n| match n.names.is_empty() {
             true => 0,
-            false => class_weight(&n.names),
+            false => *known
+                .entry(&n.names)
+                .or_insert_with(|| class_weight(&n.names)),
         })
         .collect()
 }

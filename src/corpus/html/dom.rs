@@ -1,8 +1,8 @@
-//! A page as a flat list of nodes in document order, built once from html5ever's tree: each
+//! A page as a flat list of nodes in document order, built once from the parsed tree: each
 //! node knows its parent and the end of its subtree, so every later pass (boilerplate marks,
 //! text statistics, scoring) is a loop over a vector, never a recursion, whatever the nesting.
 
-use scraper::{Html, Node as HtmlNode};
+use super::parse::{Data, Tree};
 
 /// Elements whose content is never text of the page.
 const INVISIBLE: &[&str] = &[
@@ -47,9 +47,9 @@ pub struct Dom {
 
 impl Dom {
     /// Flattens a parsed page, leaving out comments and invisible elements.
-    pub fn new(html: &Html) -> Dom {
-        use ego_tree::iter::Edge;
-        let mut nodes = vec![Node {
+    pub fn new(tree: &Tree) -> Dom {
+        let mut nodes = Vec::with_capacity(tree.nodes.len());
+        nodes.push(Node {
             tag: "#root".into(),
             text: String::new(),
             parent: 0,
@@ -57,64 +57,60 @@ impl Dom {
             depth: 0,
             names: String::new(),
             attrs: Vec::new(),
-        }];
+        });
         let mut open: Vec<usize> = vec![0];
         // Depth inside an invisible element: its subtree is skipped.
         let mut hidden = 0usize;
-        for edge in html.tree.root().traverse() {
-            match edge {
-                Edge::Open(n) => match n.value() {
-                    HtmlNode::Element(e) => {
-                        if hidden > 0 || INVISIBLE.contains(&e.name()) {
-                            hidden += 1;
-                            continue;
-                        }
-                        let parent = *open.last().unwrap_or(&0);
-                        let mut names = String::new();
-                        for key in ["class", "id"] {
-                            if let Some(v) = e.attr(key) {
-                                names.push_str(&v.to_lowercase());
-                                names.push(' ');
-                            }
-                        }
-                        let attrs = (e.attrs())
-                            .filter(|(k, _)| KEPT_ATTRS.contains(k))
-                            .map(|(k, v)| (k.to_string(), v.to_string()))
-                            .collect();
-                        nodes.push(Node {
-                            tag: e.name().to_ascii_lowercase(),
-                            text: String::new(),
-                            parent,
-                            end: 0,
-                            depth: open.len() as u32,
-                            names,
-                            attrs,
-                        });
-                        open.push(nodes.len() - 1);
+        for (id, entering) in tree.walk(0) {
+            let node = &tree.nodes[id];
+            match (&node.data, entering) {
+                (Data::Element { name, .. }, true) => {
+                    if hidden > 0 || INVISIBLE.contains(&&*name.local) {
+                        hidden += 1;
+                        continue;
                     }
-                    HtmlNode::Text(t) if hidden == 0 => {
-                        let parent = *open.last().unwrap_or(&0);
-                        nodes.push(Node {
-                            tag: String::new(),
-                            text: t.to_string(),
-                            parent,
-                            end: nodes.len() + 1,
-                            depth: open.len() as u32,
-                            names: String::new(),
-                            attrs: Vec::new(),
-                        });
-                    }
-                    _ => {}
-                },
-                Edge::Close(n) => {
-                    if let HtmlNode::Element(_) = n.value() {
-                        if hidden > 0 {
-                            hidden -= 1;
-                        } else if let Some(i) = open.pop() {
-                            nodes[i].end = nodes.len();
+                    let parent = *open.last().unwrap_or(&0);
+                    let mut names = String::new();
+                    let mut attrs = Vec::new();
+                    for (k, v) in node.attrs() {
+                        if k == "class" || k == "id" {
+                            names.push_str(&v.to_lowercase());
+                            names.push(' ');
+                        } else if KEPT_ATTRS.contains(&k) {
+                            attrs.push((k.to_string(), v.to_string()));
                         }
+                    }
+                    nodes.push(Node {
+                        tag: name.local.to_string(),
+                        text: String::new(),
+                        parent,
+                        end: 0,
+                        depth: open.len() as u32,
+                        names,
+                        attrs,
+                    });
+                    open.push(nodes.len() - 1);
+                }
+                (Data::Element { .. }, false) => {
+                    if hidden > 0 {
+                        hidden -= 1;
+                    } else if let Some(i) = open.pop() {
+                        nodes[i].end = nodes.len();
                     }
                 }
+                (Data::Text(t), true) if hidden == 0 => {
+                    let parent = *open.last().unwrap_or(&0);
+                    nodes.push(Node {
+                        tag: String::new(),
+                        text: t.to_string(),
+                        parent,
+                        end: nodes.len() + 1,
+                        depth: open.len() as u32,
+                        names: String::new(),
+                        attrs: Vec::new(),
+                    });
+                }
+                _ => {}
             }
         }
         nodes[0].end = nodes.len();

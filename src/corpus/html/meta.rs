@@ -5,8 +5,8 @@
 
 use std::sync::LazyLock;
 
+use super::parse::Tree;
 use jiff::civil::Date;
-use scraper::{ElementRef, Html};
 use serde_json::Value;
 
 use crate::corpus::extract::parse_date;
@@ -58,14 +58,14 @@ struct Found<'a> {
     lang: Option<&'a str>,
     time: Option<&'a str>,
     /// Elements whose class or role names a byline, an author or a date.
-    bylines: Vec<ElementRef<'a>>,
+    bylines: Vec<usize>,
     /// Elements whose class names the site's brand, logo or copyright line.
-    brands: Vec<ElementRef<'a>>,
+    brands: Vec<usize>,
 }
 
 /// Reads the metadata of a parsed page, in one pass over its elements.
-pub fn read(html: &Html) -> PageMeta {
-    let f = scan(html);
+pub fn read(tree: &Tree) -> PageMeta {
+    let f = scan(tree);
     let mut m = PageMeta::default();
     for raw in &f.json_ld {
         if let Some(article) = json_ld_article(raw) {
@@ -87,9 +87,9 @@ pub fn read(html: &Html) -> PageMeta {
     }
     m.page_title = f.title.filter(|t| !t.is_empty());
     m.h1 = f.h1.filter(|t| !t.is_empty());
-    bylines(&f.bylines, &mut m);
+    bylines(tree, &f.bylines, &mut m);
     if m.source.is_none() {
-        m.source = brand(&f.brands, m.page_title.as_deref());
+        m.source = brand(tree, &f.brands, m.page_title.as_deref());
     }
     m.title = title(&m);
     if m.source.is_none() {
@@ -98,20 +98,20 @@ pub fn read(html: &Html) -> PageMeta {
     m
 }
 
-fn scan(html: &Html) -> Found<'_> {
+fn scan(tree: &Tree) -> Found<'_> {
     let mut f = Found::default();
-    for node in html.root_element().descendants() {
-        let Some(e) = ElementRef::wrap(node) else {
+    for (id, entering) in tree.walk(0) {
+        let el = &tree.nodes[id];
+        let (true, Some(tag)) = (entering, el.tag()) else {
             continue;
         };
-        let el = e.value();
-        match el.name() {
+        match tag {
             "script"
                 if el
                     .attr("type")
                     .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
             {
-                f.json_ld.push(e.text().collect());
+                f.json_ld.push(tree.text_of(id, usize::MAX));
             }
             "meta" => {
                 let key = (el.attr("property"))
@@ -125,8 +125,8 @@ fn scan(html: &Html) -> Found<'_> {
                     }
                 }
             }
-            "title" if f.title.is_none() => f.title = Some(clean(&text_of(e, 1000))),
-            "h1" if f.h1.is_none() => f.h1 = Some(clean(&text_of(e, 1000))),
+            "title" if f.title.is_none() => f.title = Some(clean(&tree.text_of(id, 1000))),
+            "h1" if f.h1.is_none() => f.h1 = Some(clean(&tree.text_of(id, 1000))),
             "link"
                 if f.canonical.is_none()
                     && el.attr("rel").is_some_and(|r| {
@@ -140,10 +140,10 @@ fn scan(html: &Html) -> Found<'_> {
             "time" if f.time.is_none() => f.time = el.attr("datetime"),
             _ => {}
         }
-        let (mut class, mut author_attr) = (String::new(), false);
+        let (mut class, mut author_attr) = ("", false);
         for (name, value) in el.attrs() {
             match name {
-                "class" => class = value.to_ascii_lowercase(),
+                "class" => class = value,
                 "rel" | "itemprop" => author_attr |= value.contains("author"),
                 _ => {}
             }
@@ -151,44 +151,46 @@ fn scan(html: &Html) -> Found<'_> {
         if class.is_empty() && !author_attr {
             continue;
         }
-        if f.bylines.len() < 40
-            && (author_attr
-                || ["byline", "author", "autor", "date", "datum", "time", "meta"]
-                    .iter()
-                    .any(|w| class.contains(w)))
-        {
-            f.bylines.push(e);
+        let (byline, brand) = class_marks(class);
+        if f.bylines.len() < 40 && (author_attr || byline) {
+            f.bylines.push(id);
         }
-        if f.brands.len() < 20
-            && ["brand", "logo", "site-name", "sitename", "copyright"]
-                .iter()
-                .any(|w| class.contains(w))
-        {
-            f.brands.push(e);
+        if f.brands.len() < 20 && brand {
+            f.brands.push(id);
         }
     }
     f
 }
 
-/// The text of an element, up to about `max` bytes (a byline, not the page it may wrap).
-fn text_of(e: ElementRef<'_>, max: usize) -> String {
-    let mut out = String::new();
-    for t in e.text() {
-        out.push_str(t);
-        if out.len() > max {
-            break;
+/// Whether a class attribute names a byline (an author, a date) or the site's brand.
+fn class_marks(class: &str) -> (bool, bool) {
+    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        (aho_corasick::AhoCorasick::builder())
+            .ascii_case_insensitive(true)
+            .build(BYLINE_WORDS.iter().chain(BRAND_WORDS))
+            .expect("fixed words")
+    });
+    let (mut byline, mut brand) = (false, false);
+    for m in WORDS.find_overlapping_iter(class) {
+        if m.pattern().as_usize() < BYLINE_WORDS.len() {
+            byline = true;
+        } else {
+            brand = true;
         }
     }
-    out
+    (byline, brand)
 }
 
+const BYLINE_WORDS: &[&str] = &["byline", "author", "autor", "date", "datum", "time", "meta"];
+const BRAND_WORDS: &[&str] = &["brand", "logo", "site-name", "sitename", "copyright"];
+
 /// Authors and a written date from the page's byline elements, where the metadata had none.
-fn bylines(candidates: &[ElementRef<'_>], m: &mut PageMeta) {
+fn bylines(tree: &Tree, candidates: &[usize], m: &mut PageMeta) {
     for e in candidates {
         if !m.authors.is_empty() && m.published.is_some() {
             return;
         }
-        let text = clean(&text_of(*e, 400));
+        let text = clean(&tree.text_of(*e, 400));
         if text.is_empty() || text.chars().count() > 200 {
             continue;
         }
@@ -226,10 +228,10 @@ fn is_job_title(name: &str) -> bool {
 
 /// The site's name from its logo, brand or copyright line, when a part of the `<title>` says
 /// the same (`Capital Wire: …` with `© 2022 Capital Wire`).
-fn brand(candidates: &[ElementRef<'_>], page_title: Option<&str>) -> Option<String> {
+fn brand(tree: &Tree, candidates: &[usize], page_title: Option<&str>) -> Option<String> {
     let title = page_title?.to_lowercase();
     for e in candidates {
-        let text = clean(&text_of(*e, 200));
+        let text = clean(&tree.text_of(*e, 200));
         let name = text
             .trim_start_matches(['©', ' '])
             .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ')

@@ -1,6 +1,6 @@
 //! Saved web pages (`.html`, `.htm`, `.xhtml`): one article per page. The bytes are decoded
 //! by the page's own declaration (BOM, `<meta charset>`, `http-equiv`), or detected; the page
-//! is parsed with html5ever (`scraper`); its metadata comes from [`meta`] and its main text from
+//! is parsed with html5ever ([`parse`]); its metadata comes from [`meta`] and its main text from
 //! [`body`]. Headings inside the article become sections, an author box and publication notes
 //! are recognised as in page dumps, captions are passages of their own kind. A page without
 //! article text (a home page, a listing, an error page) is an error, not an article.
@@ -8,11 +8,11 @@
 pub mod body;
 pub mod dom;
 pub mod meta;
+pub mod parse;
 
 use std::borrow::Cow;
 
 use encoding_rs::Encoding;
-use scraper::Html;
 
 use super::extract::{byline, find_date, translation_facts};
 use super::read::{ReadContext, Reader};
@@ -91,10 +91,10 @@ pub fn read_page_with(
     } else {
         text
     };
-    let html = Html::parse_document(&without_raw_text(&text));
-    let meta = meta::read(&html);
-    let dom = dom::Dom::new(&html);
-    drop(html);
+    let tree = parse::Tree::document(&text, warnings);
+    let meta = meta::read(&tree);
+    let dom = dom::Dom::new(&tree);
+    drop(tree);
     let blocks = body::extract(&dom);
     let words: usize = (blocks.iter())
         .filter(|b| !matches!(b.kind, BlockKind::Heading(_)))
@@ -208,60 +208,6 @@ impl Page {
     }
 }
 
-/// The page without the contents of its scripts (but JSON-LD), style sheets and inline SVG
-/// drawings, which are half the bytes of a typical news page and none of its text; comments are passed through
-/// whole, so a `<script>` inside one is not taken for a script. The parser then reads the
-/// same elements in the same places.
-fn without_raw_text(html: &str) -> Cow<'_, str> {
-    let bytes = html.as_bytes();
-    let lower_starts = |at: usize, word: &[u8]| {
-        bytes.len() >= at + word.len() && bytes[at..at + word.len()].eq_ignore_ascii_case(word)
-    };
-    let find_ci = |mut from: usize, needle: &[u8]| {
-        while let Some(p) = html.get(from..)?.find("</") {
-            let at = from + p;
-            if lower_starts(at, needle) {
-                return Some(at);
-            }
-            from = at + 2;
-        }
-        None
-    };
-    let mut out = String::new();
-    let (mut copied, mut at) = (0, 0);
-    while let Some(lt) = html[at..].find('<').map(|p| p + at) {
-        at = lt + 1;
-        if lower_starts(lt, b"<!--") {
-            at = html[lt..].find("-->").map_or(bytes.len(), |e| lt + e + 3);
-            continue;
-        }
-        let end_tag: &[u8] = if lower_starts(lt, b"<script") {
-            b"</script"
-        } else if lower_starts(lt, b"<style") {
-            b"</style"
-        } else if lower_starts(lt, b"<svg") {
-            b"</svg"
-        } else {
-            continue;
-        };
-        let Some(open_end) = html[lt..].find('>').map(|e| lt + e + 1) else {
-            break;
-        };
-        let close = find_ci(open_end, end_tag).unwrap_or(bytes.len());
-        let open_tag = &html[lt..open_end];
-        if !open_tag.to_ascii_lowercase().contains("ld+json") && close > open_end {
-            out.push_str(&html[copied..open_end]);
-            copied = close;
-        }
-        at = close.max(open_end);
-    }
-    if copied == 0 {
-        return Cow::Borrowed(html);
-    }
-    out.push_str(&html[copied..]);
-    Cow::Owned(out)
-}
-
 /// A "page not found" page, by its title or headline.
 fn is_error_page(meta: &meta::PageMeta) -> bool {
     const SIGNS: &[&str] = &[
@@ -292,8 +238,7 @@ fn word_count(text: &str) -> usize {
 
 /// The blocks of an HTML fragment that is all article (a feed item's content).
 pub fn fragment_blocks(fragment: &str) -> Vec<TextBlock> {
-    let html = Html::parse_fragment(fragment);
-    body::all_blocks(&dom::Dom::new(&html))
+    body::all_blocks(&dom::Dom::new(&parse::Tree::fragment(fragment)))
 }
 
 /// The plain text of an HTML fragment.
@@ -515,18 +460,6 @@ mod tests {
                 .unwrap()
                 .contains("Grüße")
         );
-    }
-
-    #[test]
-    fn scripts_and_styles_are_emptied_before_parsing() {
-        let page = "<head><STYLE>p{x:1}</style><script type=\"application/ld+json\">{\"a\":1}</script>\
-                    <script>if (a < b) {}</SCRIPT></head><!-- <script> --><p>Text</p><script>x";
-        assert_eq!(
-            without_raw_text(page),
-            "<head><STYLE></style><script type=\"application/ld+json\">{\"a\":1}</script>\
-             <script></SCRIPT></head><!-- <script> --><p>Text</p><script>"
-        );
-        assert!(matches!(without_raw_text("<p>a</p>"), Cow::Borrowed(_)));
     }
 
     #[test]
