@@ -264,6 +264,7 @@ fn hostile_pages_are_named_and_the_rest_ingested() {
     r.assert_stderr_has("web/binary.html: error: not text");
     r.assert_stderr_has("web/cut.html.gz: error: could not read file: broken gzip stream");
     r.assert_stderr_has("web/legacy.html: warning: not valid UTF-8");
+    r.assert_stderr_has("web/deep.html: warning: elements nested more than 1000 deep");
     r.assert_stderr_has("6 articles (3 new, 3 failed)");
     let read = env
         .ok(&["extract", "web/legacy.html", "--format", "json"], 0)
