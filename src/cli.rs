@@ -34,6 +34,9 @@ pub enum Command {
     /// Run many queries from a file with the index opened once
     #[command(after_help = EXIT_CODES)]
     Batch(BatchArgs),
+    /// How many matching articles were published per year, month, week or day
+    #[command(after_help = EXIT_CODES)]
+    Timeline(TimelineArgs),
     /// Measure retrieval quality on a BEIR-style test set
     Eval(EvalArgs),
     /// Show what is in the index
@@ -199,11 +202,27 @@ pub struct FilterArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
-    /// The query: words, +required, -excluded, "phrases", title:/section:/author:/source:/lang:
+    /// The query: words, +required, -excluded, "phrases", word~ (typos), Atom* (prefix),
+    /// title:/section:/author:/source:/lang:
     pub query: String,
     /// Number of hits
     #[arg(short = 'n', long, default_value_t = 10)]
     pub limit: usize,
+    /// Skip this many hits first (the next page: --offset 10 with -n 10)
+    #[arg(long, value_name = "N", default_value_t = 0, allow_hyphen_values = true, value_parser = parse_offset)]
+    pub offset: usize,
+    /// Order of hits: best first, or by published date (undated last)
+    #[arg(long, value_enum, default_value = "relevance")]
+    pub sort: SortArg,
+    /// Do not correct words the index does not hold
+    #[arg(long)]
+    pub exact: bool,
+    /// Count matching articles per value: source, author, lang, year, month, tag (comma-separated)
+    #[arg(long, value_name = "LIST", value_parser = parse_facets)]
+    pub facets: Option<FacetList>,
+    /// Values shown per facet
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub facet_limit: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[arg(long, value_enum, default_value = "text")]
@@ -214,6 +233,57 @@ pub struct SearchArgs {
     /// Show each hit's matched terms and their score contributions
     #[arg(long)]
     pub explain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Year,
+    Month,
+    Week,
+    Day,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// The query, as for search
+    pub query: String,
+    /// Length of the periods
+    #[arg(long, value_enum, default_value = "month")]
+    pub by: PeriodArg,
+    /// Do not correct words the index does not hold
+    #[arg(long)]
+    pub exact: bool,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TimelineFormat,
+}
+
+fn parse_offset(s: &str) -> Result<usize, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not a number of hits to skip (0 or more)"))
+}
+
+/// The facets of `--facets`, in the order named.
+#[derive(Debug, Clone)]
+pub struct FacetList(pub Vec<crate::search::Facet>);
+
+fn parse_facets(s: &str) -> Result<FacetList, String> {
+    crate::search::Facet::parse_list(s).map(FacetList)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,6 +326,9 @@ pub struct BatchArgs {
     /// Worker threads [default: all cores]
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Do not correct words the index does not hold
+    #[arg(long)]
+    pub exact: bool,
     /// No snippets in JSONL output (faster)
     #[arg(long)]
     pub no_snippets: bool,

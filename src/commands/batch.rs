@@ -44,14 +44,14 @@ impl BatchConfig {
             output: args.format,
             doc_id: args.doc_id,
             defaults: SearchRequest {
-                query: String::new(),
                 limit: args.limit,
                 filters,
                 group_by,
                 snippets: !args.no_snippets && args.format == BatchOutput::Jsonl,
-                explain: false,
                 literal: args.literal,
                 count_total: false,
+                correct: !args.exact,
+                ..SearchRequest::new(String::new())
             },
             threads: config::threads(args.threads),
             progress: config::progress(args.quiet),

@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod search;
 pub mod show;
 pub mod stats;
+pub mod timeline;
 
 use std::io::Write;
 
@@ -75,6 +76,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcom
             search::run(&search::SearchConfig::new(location, args)?, out, diag)
         }
         Command::Batch(args) => batch::run(&batch::BatchConfig::new(location, args)?, out, diag),
+        Command::Timeline(args) => timeline::run(&location, args, out, diag),
         Command::Eval(args) => eval::run(&eval::EvalConfig::new(location, args), out, diag),
         Command::Stats(args) => {
             stats::run(&location, config::output_format(args.format), out, diag)

@@ -5,10 +5,10 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::{Outcome, open_index};
-use crate::cli::SearchArgs;
+use crate::cli::{SearchArgs, SortArg};
 use crate::config::{self, IndexLocation};
 use crate::render::{self, OutputFormat, Style};
-use crate::search::{Engine, SearchRequest};
+use crate::search::{Engine, SearchRequest, Sort};
 
 pub struct SearchConfig {
     pub index: IndexLocation,
@@ -23,14 +23,20 @@ impl SearchConfig {
         Ok(SearchConfig {
             index,
             request: SearchRequest {
-                query: args.query,
                 limit: args.limit,
+                offset: args.offset,
+                sort: match args.sort {
+                    SortArg::Relevance => Sort::Relevance,
+                    SortArg::Newest => Sort::Newest,
+                    SortArg::Oldest => Sort::Oldest,
+                },
+                correct: !args.exact,
+                facets: args.facets.map(|f| f.0).unwrap_or_default(),
+                facet_limit: args.facet_limit,
                 filters,
                 group_by,
-                snippets: true,
                 explain: args.explain,
-                literal: false,
-                count_total: true,
+                ..SearchRequest::new(args.query)
             },
             format: config::output_format(args.format),
             style: config::style(args.color),
@@ -42,6 +48,9 @@ pub fn run(cfg: &SearchConfig, out: &mut dyn Write, diag: &mut dyn Write) -> Res
     let index = open_index(&cfg.index, diag)?;
     let engine = Engine::new(&index)?;
     let results = engine.search(&cfg.request)?;
+    if cfg.format == OutputFormat::Text {
+        render::corrections(diag, &results.corrected)?;
+    }
     render::search(out, &cfg.request.query, &results, cfg.format, cfg.style)?;
     out.flush()?;
     if results.hits.is_empty() {

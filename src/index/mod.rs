@@ -24,7 +24,7 @@ use crate::corpus::{ArticleMeta, Passage, PassageKind};
 pub use writer::{ArticleWriter, Upsert};
 
 /// Version of the schema and of the metadata file; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 /// korpus's own metadata file inside the index folder.
 pub const META_FILE: &str = "korpus.json";
 
@@ -103,6 +103,11 @@ pub struct Fields {
     pub record_source: Field,
     /// Lowercased source, for exact `--source` filters (a fast field).
     pub source_key: Field,
+    /// On passages, as written, one value each: the source, the authors, the tags (columns
+    /// for facet counts).
+    pub facet_source: Field,
+    pub facet_author: Field,
+    pub facet_tag: Field,
     pub lang: Field,
     pub published: Field,
     pub path: Field,
@@ -145,6 +150,8 @@ pub fn schema() -> (Schema, Fields) {
     // keys are only matched, never scored (a field norm costs a byte per document).
     let plain = indexed(Lang::Plain.analyzer_name(), positions, false);
     let key = indexed("raw", IndexRecordOption::Basic, false);
+    // Values counted per matching article (`--facets`), read from columns.
+    let facet = TextOptions::default().set_fast("raw");
     let by_lang = |b: &mut tantivy::schema::SchemaBuilder, name: &str| {
         Lang::ALL.map(|l| b.add_text_field(&format!("{name}_{}", l.suffix()), analysed(l)))
     };
@@ -170,7 +177,10 @@ pub fn schema() -> (Schema, Fields) {
         record_author: b.add_text_field("record_author", plain.clone()),
         record_source: b.add_text_field("record_source", plain),
         source_key: b.add_text_field("source_key", TextOptions::default().set_fast("raw")),
-        lang: b.add_text_field("lang", key.clone() | STORED),
+        facet_source: b.add_text_field("facet_source", facet.clone()),
+        facet_author: b.add_text_field("facet_author", facet.clone()),
+        facet_tag: b.add_text_field("facet_tag", facet),
+        lang: b.add_text_field("lang", (key.clone() | STORED).set_fast("raw")),
         published: b.add_date_field("published", DateOptions::default().set_stored().set_fast()),
         path: b.add_text_field("path", STORED),
         url: b.add_text_field("url", STORED),

@@ -408,9 +408,16 @@ fn passage_document(
     if !a.authors.is_empty() {
         d.add_text(f.author, &a.authors);
     }
+    for author in &meta.authors {
+        d.add_text(f.facet_author, author);
+    }
+    for tag in &meta.tags {
+        d.add_text(f.facet_tag, tag);
+    }
     if let (Some(s), Some(key)) = (&meta.source, &a.source_key) {
         d.add_text(f.source, s);
         d.add_text(f.source_key, key);
+        d.add_text(f.facet_source, s);
     }
     d.add_text(f.lang, &meta.lang);
     if let Some(date) = meta.published {

@@ -5,8 +5,12 @@ pub mod wire;
 
 use std::io::{self, Write};
 
+use crate::cli::TimelineFormat;
 use crate::corpus::{ArticleMeta, Passage, PassageKind};
-use crate::search::{Hit, QueryOutcome, SearchResults, Snippet};
+use crate::search::facets::Bucket;
+use crate::search::{
+    Expanded, Facet, FacetCount, Hit, QueryOutcome, SearchResults, Snippet, Timeline,
+};
 
 /// Whether to use ANSI styles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +64,106 @@ pub fn search(
             Ok(())
         }
         OutputFormat::Text => {
+            for e in &results.expanded {
+                let shown = e
+                    .terms
+                    .iter()
+                    .take(12)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let more = match e.terms.len() {
+                    n if n > 12 => format!(", … ({n} terms)"),
+                    _ => String::new(),
+                };
+                writeln!(out, "{} → {shown}{more}", e.word)?;
+            }
+            if !results.expanded.is_empty() {
+                writeln!(out)?;
+            }
             for hit in &results.hits {
                 hit_text(out, hit, style)?;
+            }
+            facets_text(out, &results.facets, style)
+        }
+    }
+}
+
+/// The facet counts as a compact block: one line per facet.
+fn facets_text(
+    out: &mut dyn Write,
+    facets: &[(Facet, Vec<FacetCount>)],
+    style: Style,
+) -> io::Result<()> {
+    for (facet, values) in facets {
+        let shown: Vec<String> = (values.iter())
+            .map(|v| format!("{} {}", v.value, style.dim(&v.count.to_string())))
+            .collect();
+        let shown = if shown.is_empty() {
+            "–".to_string()
+        } else {
+            shown.join(" · ")
+        };
+        writeln!(out, "{:>7}: {shown}", facet.name())?;
+    }
+    Ok(())
+}
+
+/// What a search corrected, for people: `korpus: no "Kausikn" in the index; searched "Kausikan"`.
+pub fn corrections(diag: &mut dyn Write, corrected: &[Expanded]) -> io::Result<()> {
+    for c in corrected {
+        let searched: Vec<String> = c.terms.iter().map(|t| format!("{t:?}")).collect();
+        writeln!(
+            diag,
+            "korpus: no {:?} in the index; searched {}",
+            c.word,
+            searched.join(" or ")
+        )?;
+    }
+    Ok(())
+}
+
+/// A timeline: a bar chart for people, JSON or CSV for scripts.
+pub fn timeline(
+    out: &mut dyn Write,
+    query: &str,
+    t: &Timeline,
+    format: TimelineFormat,
+) -> io::Result<()> {
+    let label = |b: &Bucket| t.by.label(b.start);
+    match format {
+        TimelineFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &wire::TimelineJson::new(query, t))?;
+            writeln!(out)
+        }
+        TimelineFormat::Csv => {
+            writeln!(out, "start,articles,passages")?;
+            for b in &t.buckets {
+                writeln!(out, "{},{},{}", label(b), b.articles, b.passages)?;
+            }
+            Ok(())
+        }
+        TimelineFormat::Text => {
+            const WIDTH: u64 = 50;
+            let most = t
+                .buckets
+                .iter()
+                .map(|b| b.articles)
+                .max()
+                .unwrap_or(0)
+                .max(1);
+            let digits = most.to_string().len();
+            for b in &t.buckets {
+                // Eighths of a block, so that small counts still show.
+                let eighths = (b.articles * WIDTH * 8).div_ceil(most);
+                let mut bar = "█".repeat((eighths / 8) as usize);
+                if eighths % 8 > 0 {
+                    bar.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][(eighths % 8 - 1) as usize]);
+                }
+                writeln!(out, "{}  {:>digits$}  {bar}", label(b), b.articles)?;
+            }
+            if t.undated_articles > 0 {
+                writeln!(out, "undated: {} articles", t.undated_articles)?;
             }
             Ok(())
         }

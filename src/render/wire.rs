@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 use crate::corpus::{ArticleMeta, Passage};
-use crate::search::{Hit, SearchResults};
+use std::collections::BTreeMap;
+
+use crate::search::{Expanded, Facet, FacetCount, Hit, SearchResults, Timeline};
 
 #[derive(Debug, Serialize)]
 pub struct ArticleJson<'a> {
@@ -115,15 +117,94 @@ impl<'a> From<&'a Hit> for HitJson<'a> {
 pub struct SearchJson<'a> {
     pub query: &'a str,
     pub total: Option<usize>,
+    pub offset: usize,
+    /// The offset of the next page; null on the last.
+    pub next_offset: Option<usize>,
+    /// Words that matched nothing in the index → the words searched instead.
+    pub corrected: BTreeMap<&'a str, &'a [String]>,
+    /// With `--explain`: what each fuzzy, prefix or corrected word searched (index terms).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub expanded: BTreeMap<&'a str, &'a [String]>,
     pub hits: Vec<HitJson<'a>>,
+    /// With `--facets`: matching articles per value.
+    #[serde(skip_serializing_if = "FacetsJson::is_empty")]
+    pub facets: FacetsJson<'a>,
+}
+
+/// Facets in the order asked, each a list of `{"value", "count"}`.
+#[derive(Debug)]
+pub struct FacetsJson<'a>(&'a [(Facet, Vec<FacetCount>)]);
+
+impl FacetsJson<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for FacetsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (facet, values) in self.0 {
+            let values: Vec<serde_json::Value> = (values.iter())
+                .map(|v| serde_json::json!({"value": v.value, "count": v.count}))
+                .collect();
+            map.serialize_entry(facet.name(), &values)?;
+        }
+        map.end()
+    }
 }
 
 impl<'a> SearchJson<'a> {
     pub fn new(query: &'a str, results: &'a SearchResults) -> Self {
+        let by_word = |list: &'a [Expanded]| {
+            (list.iter())
+                .map(|e| (e.word.as_str(), e.terms.as_slice()))
+                .collect()
+        };
         SearchJson {
             query,
             total: results.total,
+            offset: results.offset,
+            next_offset: results.next_offset,
+            corrected: by_word(&results.corrected),
+            expanded: by_word(&results.expanded),
             hits: results.hits.iter().map(HitJson::from).collect(),
+            facets: FacetsJson(&results.facets),
+        }
+    }
+}
+
+/// `timeline --format json`.
+#[derive(Debug, Serialize)]
+pub struct TimelineJson<'a> {
+    pub query: &'a str,
+    pub by: &'static str,
+    pub buckets: Vec<BucketJson>,
+    /// Matching articles without a date.
+    pub undated: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BucketJson {
+    pub start: String,
+    pub articles: u64,
+    pub passages: u64,
+}
+
+impl<'a> TimelineJson<'a> {
+    pub fn new(query: &'a str, t: &Timeline) -> Self {
+        TimelineJson {
+            query,
+            by: t.by.name(),
+            buckets: (t.buckets.iter())
+                .map(|b| BucketJson {
+                    start: t.by.label(b.start),
+                    articles: b.articles,
+                    passages: b.passages,
+                })
+                .collect(),
+            undated: t.undated_articles,
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Searching: parses a query, runs it with filters against the index, ranks passages (or the
 //! best passage per article) and returns typed [`Hit`]s with snippets. Never prints.
 
+pub mod facets;
 mod group;
 mod join;
+mod lexicon;
 mod prune;
 pub mod query;
 pub mod snippet;
@@ -23,7 +25,8 @@ use tantivy::{DocAddress, DocSet, Searcher, SeekDangerResult, TantivyDocument, T
 use crate::analysis::Lang;
 use crate::corpus::PassageKind;
 use crate::index::{Fields, IndexError, KorpusIndex, from_tantivy_date, to_tantivy_date};
-pub use query::{Boosts, QueryError};
+pub use facets::{Facet, FacetCount, Period, Timeline};
+pub use query::{Boosts, Expanded, QueryError};
 pub use snippet::Snippet;
 
 /// Why a search failed.
@@ -71,11 +74,31 @@ pub enum GroupBy {
     Article,
 }
 
+/// The order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best score first.
+    #[default]
+    Relevance,
+    /// Latest published first; undated articles last; ties by score.
+    Newest,
+    /// Earliest published first; undated articles last; ties by score.
+    Oldest,
+}
+
 /// One search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchRequest {
     pub query: String,
     pub limit: usize,
+    /// Hits skipped before the first one returned (paging).
+    pub offset: usize,
+    pub sort: Sort,
+    /// Correct words that match nothing in the index to the closest indexed words.
+    pub correct: bool,
+    /// Count matching articles per value of these (over all matches).
+    pub facets: Vec<Facet>,
+    pub facet_limit: usize,
     pub filters: Filters,
     pub group_by: GroupBy,
     pub snippets: bool,
@@ -91,6 +114,11 @@ impl SearchRequest {
         SearchRequest {
             query: query.into(),
             limit: 10,
+            offset: 0,
+            sort: Sort::Relevance,
+            correct: true,
+            facets: Vec::new(),
+            facet_limit: 10,
             filters: Filters::default(),
             group_by: GroupBy::Passage,
             snippets: true,
@@ -153,6 +181,16 @@ pub struct SearchResults {
     /// Matching passages (or articles, when grouped), if counted.
     pub total: Option<usize>,
     pub hits: Vec<Hit>,
+    /// The offset of the first hit, and of the next page (none after the last).
+    pub offset: usize,
+    pub next_offset: Option<usize>,
+    /// Words that matched nothing in the index, and the indexed words searched instead (as
+    /// written in the hits where they appear).
+    pub corrected: Vec<Expanded>,
+    /// What each fuzzy, prefix or corrected word searched (index terms).
+    pub expanded: Vec<Expanded>,
+    /// Matching articles per value, for each requested facet.
+    pub facets: Vec<(Facet, Vec<FacetCount>)>,
 }
 
 /// The result of one query of a batch.
@@ -190,39 +228,86 @@ impl Engine {
         &self.searcher
     }
 
-    /// Runs one search.
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
-        let clauses = if req.literal {
+    /// Parses, corrects and builds a request's query, with its filters.
+    fn prepare(&self, req: &SearchRequest) -> Result<Prepared, SearchError> {
+        let mut clauses = if req.literal {
             query::parse_literal(&req.query)?
         } else {
             query::parse(&req.query)?
         };
-        let built = self.builder.build(&clauses)?;
-        let filters = self.filter_queries(&req.filters)?;
-        let full: Box<dyn Query> = if filters.is_empty() {
-            built.query
-        } else {
-            let mut parts = vec![(Occur::Must, built.query)];
-            parts.extend(filters.into_iter().map(|f| {
-                (
-                    Occur::Must,
-                    Box::new(ConstScoreQuery::new(f, 0.0)) as Box<dyn Query>,
-                )
-            }));
-            Box::new(BooleanQuery::new(parts))
+        let lexicon = lexicon::IndexLexicon {
+            searcher: &self.searcher,
         };
+        let corrected = match req.correct {
+            true => self.builder.correct(&mut clauses, &lexicon),
+            false => Vec::new(),
+        };
+        let built = self.builder.build(&clauses, &lexicon)?;
+        let filters = self.filter_queries(&req.filters)?;
+        Ok(Prepared {
+            full: with_filters(built.query, filters),
+            proximity: built.proximity,
+            highlight: built.highlight,
+            expanded: built.expanded,
+            corrected,
+        })
+    }
+
+    /// How many matching articles (and passages) were published in each period.
+    /// Also returns the words corrected (as index terms).
+    pub fn timeline(
+        &self,
+        req: &SearchRequest,
+        by: Period,
+    ) -> Result<(Timeline, Vec<Expanded>), SearchError> {
+        let p = self.prepare(req)?;
+        let collector = facets::DatesCollector::new(&self.fields);
+        let dates = (self.searcher)
+            .search_with_statistics_provider(&p.full, &collector, &self.stats)
+            .map_err(|e| SearchError::Tantivy(e.to_string()))?;
+        Ok((facets::timeline(dates, by), p.corrected))
+    }
+
+    /// Runs one search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let Prepared {
+            full,
+            proximity,
+            highlight,
+            expanded,
+            mut corrected,
+        } = self.prepare(req)?;
         let searcher = &self.searcher;
         let limit = req.limit.max(1);
+        let wanted = req.offset.saturating_add(limit);
         // Proximity is scored for the best candidates only (a rescoring window), so the ranked
         // words can be collected with tantivy's skipping (block-max WAND).
-        let window = if !built.proximity.is_empty() {
-            limit.max(RESCORE_WINDOW)
+        let window = if !proximity.is_empty() {
+            wanted.max(RESCORE_WINDOW)
         } else {
-            limit
+            wanted
         };
         let tantivy_err = |e: tantivy::TantivyError| SearchError::Tantivy(e.to_string());
-        let (total, mut ranked): (Option<usize>, Vec<Candidate>) = match req.group_by {
-            GroupBy::Passage if req.count_total => {
+        let facet_counts = if req.facets.is_empty() {
+            Vec::new()
+        } else {
+            let collector = facets::FacetCollector::new(&self.fields, &req.facets);
+            let counts = searcher
+                .search_with_statistics_provider(&full, &collector, &self.stats)
+                .map_err(tantivy_err)?;
+            facets::top(counts, &req.facets, req.facet_limit)
+        };
+        let (total, mut ranked): (Option<usize>, Vec<Candidate>) = match (req.sort, req.group_by) {
+            (Sort::Newest | Sort::Oldest, group_by) => {
+                let collector = facets::DatesCollector::new(&self.fields);
+                let dates = searcher
+                    .search_with_statistics_provider(&full, &collector, &self.stats)
+                    .map_err(tantivy_err)?;
+                let newest = req.sort == Sort::Newest;
+                let (total, ranked) = facets::by_date(dates, newest, group_by == GroupBy::Article);
+                (Some(total), ranked)
+            }
+            (Sort::Relevance, GroupBy::Passage) if req.count_total => {
                 let (top, count) = searcher
                     .search_with_statistics_provider(
                         &full,
@@ -235,7 +320,7 @@ impl Engine {
                     top.into_iter().map(|(s, a)| (s, a, None)).collect(),
                 )
             }
-            GroupBy::Passage => {
+            (Sort::Relevance, GroupBy::Passage) => {
                 let top = searcher
                     .search_with_statistics_provider(
                         &full,
@@ -245,7 +330,7 @@ impl Engine {
                     .map_err(tantivy_err)?;
                 (None, top.into_iter().map(|(s, a)| (s, a, None)).collect())
             }
-            GroupBy::Article => {
+            (Sort::Relevance, GroupBy::Article) => {
                 let groups = searcher
                     .search_with_statistics_provider(
                         &full,
@@ -263,18 +348,19 @@ impl Engine {
                 )
             }
         };
-        if !built.proximity.is_empty() {
-            self.rescore(&built.proximity, &mut ranked)
-                .map_err(tantivy_err)?;
+        if !proximity.is_empty() && req.sort == Sort::Relevance {
+            self.rescore(&proximity, &mut ranked).map_err(tantivy_err)?;
         }
-        ranked.truncate(limit);
+        let more = ranked.len() > wanted || total.is_some_and(|t| t > wanted);
+        ranked.truncate(wanted);
+        ranked.drain(..req.offset.min(ranked.len()));
         let mut hits = Vec::with_capacity(ranked.len());
         for (i, &(score, addr, other)) in ranked.iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
-            hits.push(self.hit(&doc, i + 1, score, other));
+            hits.push(self.hit(&doc, req.offset + i + 1, score, other));
         }
         if req.snippets {
-            let terms: HashMap<Lang, Vec<String>> = (built.highlight.into_iter())
+            let terms: HashMap<Lang, Vec<String>> = (highlight.into_iter())
                 .map(|(lang, t)| (lang, t.into_iter().collect()))
                 .collect();
             let langs: Vec<Lang> = (hits.iter())
@@ -307,7 +393,7 @@ impl Engine {
                     .and_then(|w| w.explain(reader, addr.doc_id))
                     .map_err(tantivy_err)?;
                 let mut parts = contributions(&e, searcher.schema());
-                for prox in &built.proximity {
+                for prox in &proximity {
                     let scoring =
                         EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
                     // No explanation means the proximity clause did not match this passage.
@@ -321,7 +407,18 @@ impl Engine {
                 hit.explanation = Some(parts);
             }
         }
-        Ok(SearchResults { total, hits })
+        for c in &mut corrected {
+            c.terms = c.terms.iter().map(|t| written(&hits, t)).collect();
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            offset: req.offset,
+            next_offset: more.then_some(wanted),
+            corrected,
+            expanded: if req.explain { expanded } else { Vec::new() },
+            facets: facet_counts,
+        })
     }
 
     /// Adds the proximity scores to each candidate and re-ranks them. Each clause gets one
@@ -443,6 +540,48 @@ impl Engine {
             explanation: None,
         }
     }
+}
+
+/// A query ready to run: the words with the filters, the proximity clauses, the terms to
+/// highlight, and what the words expanded to.
+struct Prepared {
+    full: Box<dyn Query>,
+    proximity: Vec<Box<dyn Query>>,
+    highlight: HashMap<Lang, std::collections::HashSet<String>>,
+    expanded: Vec<Expanded>,
+    corrected: Vec<Expanded>,
+}
+
+/// The query restricted by filters (which do not score).
+fn with_filters(query: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return query;
+    }
+    let mut parts = vec![(Occur::Must, query)];
+    parts.extend(filters.into_iter().map(|f| {
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(f, 0.0)) as Box<dyn Query>,
+        )
+    }));
+    Box::new(BooleanQuery::new(parts))
+}
+
+/// An index term as a hit's text writes it (`kausikan` → `Kausikan`), else the term.
+fn written(hits: &[Hit], term: &str) -> String {
+    for hit in hits {
+        let lang = Lang::for_code(&hit.article.lang);
+        let text = &hit.passage.text;
+        let mut analyzer = lang.analyzer();
+        for t in crate::analysis::tokens(&mut analyzer, text) {
+            if t.text == term
+                && let Some(w) = text.get(t.offset_from..t.offset_to)
+            {
+                return w.to_string();
+            }
+        }
+    }
+    term.to_string()
 }
 
 /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first (`end = false`) or last day it covers.
