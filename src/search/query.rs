@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -516,7 +516,11 @@ impl QueryBuilder {
         }
         let alts = Alternatives {
             words: terms.iter().map(|t| Self::term(field, t)).collect(),
-            others: Vec::new(),
+            // A word that expands to nothing matches nothing (and is no error).
+            others: match terms.is_empty() {
+                true => vec![Box::new(EmptyQuery)],
+                false => Vec::new(),
+            },
         };
         (alts, terms)
     }
