@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (search: at least one hit)
-  1  search: no hits
+  0  success (search, timeline: at least one match)
+  1  search, timeline: no match
   2  error; ingest/batch/extract: some input or query failed (the rest was done)";
 
 /// Full-text search for German and English news articles.

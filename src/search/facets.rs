@@ -109,8 +109,13 @@ pub struct FacetSegment {
     keys: Column<u64>,
     columns: Vec<FacetColumn>,
     seen: FxHashSet<u64>,
-    /// Per facet: term ordinal (text) or `year * 100 + month` (dates) → articles.
-    counts: Vec<FxHashMap<u64, u64>>,
+    /// Per facet: articles by term ordinal (text, dense) or by `year * 100 + month` (dates).
+    counts: Vec<Counts>,
+}
+
+enum Counts {
+    ByOrd(Vec<u64>),
+    ByCode(FxHashMap<u64, u64>),
 }
 
 impl Collector for FacetCollector {
@@ -135,7 +140,12 @@ impl Collector for FacetCollector {
             .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(FacetSegment {
             keys: fast.u64("article_key")?,
-            counts: columns.iter().map(|_| FxHashMap::default()).collect(),
+            counts: (columns.iter())
+                .map(|c| match c {
+                    FacetColumn::Text(Some(col)) => Counts::ByOrd(vec![0; col.num_terms()]),
+                    _ => Counts::ByCode(FxHashMap::default()),
+                })
+                .collect(),
             columns,
             seen: FxHashSet::default(),
         })
@@ -168,24 +178,26 @@ impl SegmentCollector for FacetSegment {
             return;
         }
         for (column, counts) in self.columns.iter().zip(&mut self.counts) {
-            match column {
-                FacetColumn::Text(Some(col)) => {
+            match (column, counts) {
+                (FacetColumn::Text(Some(col)), Counts::ByOrd(counts)) => {
                     let mut last = None;
                     for ord in col.term_ords(doc) {
-                        if last != Some(ord) {
-                            *counts.entry(ord).or_default() += 1;
+                        if last != Some(ord)
+                            && let Some(n) = counts.get_mut(ord as usize)
+                        {
+                            *n += 1;
                         }
                         last = Some(ord);
                     }
                 }
-                FacetColumn::Text(None) => {}
-                FacetColumn::Date(col, month) => {
+                (FacetColumn::Date(col, month), Counts::ByCode(counts)) => {
                     if let Some(d) = col.first(doc).and_then(from_tantivy_date) {
                         let code =
                             d.year() as u64 * 100 + if *month { d.month() as u64 } else { 0 };
                         *counts.entry(code).or_default() += 1;
                     }
                 }
+                _ => {}
             }
         }
     }
@@ -194,20 +206,30 @@ impl SegmentCollector for FacetSegment {
         let mut out = Vec::with_capacity(self.columns.len());
         for (column, counts) in self.columns.iter().zip(self.counts) {
             let mut named: FxHashMap<String, u64> = FxHashMap::default();
-            for (code, n) in counts {
-                let value = match column {
-                    FacetColumn::Text(Some(col)) => {
-                        let mut s = String::new();
-                        if !col.ord_to_str(code, &mut s).unwrap_or(false) {
-                            continue;
-                        }
-                        s
+            match (column, counts) {
+                (FacetColumn::Text(Some(col)), Counts::ByOrd(counts)) => {
+                    // The dictionary read once, in order, for the values that occur.
+                    let ords: Vec<u64> = (0..counts.len() as u64)
+                        .filter(|&o| counts[o as usize] > 0)
+                        .collect();
+                    let mut n = ords.iter().map(|&o| counts[o as usize]);
+                    let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                        let count = n.next().unwrap_or(0);
+                        *named
+                            .entry(String::from_utf8_lossy(bytes).into_owned())
+                            .or_default() += count;
+                    });
+                }
+                (FacetColumn::Date(_, month), Counts::ByCode(counts)) => {
+                    for (code, n) in counts {
+                        let value = match month {
+                            true => format!("{}-{:02}", code / 100, code % 100),
+                            false => (code / 100).to_string(),
+                        };
+                        *named.entry(value).or_default() += n;
                     }
-                    FacetColumn::Text(None) => continue,
-                    FacetColumn::Date(_, true) => format!("{}-{:02}", code / 100, code % 100),
-                    FacetColumn::Date(_, false) => (code / 100).to_string(),
-                };
-                *named.entry(value).or_default() += n;
+                }
+                _ => {}
             }
             out.push(named);
         }
