@@ -23,7 +23,7 @@ impl IndexLexicon<'_> {
         &self,
         field: Field,
         mut each: impl FnMut(&TermDictionary, &mut dyn FnMut(&[u8], u64)),
-    ) -> Vec<String> {
+    ) -> Vec<(String, u64)> {
         let mut found: FxHashMap<String, u64> = FxHashMap::default();
         for reader in self.searcher.segment_readers() {
             let Ok(index) = reader.inverted_index(field) else {
@@ -38,7 +38,7 @@ impl IndexLexicon<'_> {
         let mut terms: Vec<(String, u64)> = found.into_iter().collect();
         terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         terms.truncate(MAX_EXPANSION);
-        terms.into_iter().map(|(t, _)| t).collect()
+        terms
     }
 }
 
@@ -51,7 +51,11 @@ impl Lexicon for IndexLexicon<'_> {
             .sum()
     }
 
-    fn fuzzy(&self, field: Field, term: &str, distance: u8) -> Vec<String> {
+    fn docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    fn fuzzy(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)> {
         let query = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
         self.gather(field, |dict, add| {
             let Ok(automaton) = query.automaton() else {
@@ -65,7 +69,7 @@ impl Lexicon for IndexLexicon<'_> {
         })
     }
 
-    fn prefix(&self, field: Field, prefix: &str) -> Vec<String> {
+    fn prefix(&self, field: Field, prefix: &str) -> Vec<(String, u64)> {
         self.gather(field, |dict, add| {
             if let Ok(mut stream) = dict.range().ge(prefix.as_bytes()).into_stream() {
                 while let Some((key, info)) = stream.next() {

@@ -344,10 +344,12 @@ pub struct Expanded {
 pub trait Lexicon {
     /// How many passages hold `term` in `field`.
     fn doc_freq(&self, field: Field, term: &str) -> u64;
-    /// The terms of `field` within `distance` edits of `term`.
-    fn fuzzy(&self, field: Field, term: &str, distance: u8) -> Vec<String>;
-    /// The terms of `field` that begin with `prefix`.
-    fn prefix(&self, field: Field, prefix: &str) -> Vec<String>;
+    /// How many passages the index holds.
+    fn docs(&self) -> u64;
+    /// The terms of `field` within `distance` edits of `term`, with their frequencies.
+    fn fuzzy(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)>;
+    /// The terms of `field` that begin with `prefix`, with their frequencies.
+    fn prefix(&self, field: Field, prefix: &str) -> Vec<(String, u64)>;
 }
 
 /// Most terms one fuzzy or prefix word searches on one field.
@@ -360,10 +362,13 @@ impl Lexicon for NoLexicon {
     fn doc_freq(&self, _: Field, _: &str) -> u64 {
         0
     }
-    fn fuzzy(&self, _: Field, _: &str, _: u8) -> Vec<String> {
+    fn docs(&self) -> u64 {
+        0
+    }
+    fn fuzzy(&self, _: Field, _: &str, _: u8) -> Vec<(String, u64)> {
         Vec::new()
     }
-    fn prefix(&self, _: Field, _: &str) -> Vec<String> {
+    fn prefix(&self, _: Field, _: &str) -> Vec<(String, u64)> {
         Vec::new()
     }
 }
@@ -481,8 +486,16 @@ impl QueryBuilder {
             return (alts, groups.into_iter().flat_map(|g| g.terms).collect());
         };
         let whole = groups.first().map(|g| g.terms[0].clone());
-        let terms = match how {
-            Expand::Terms(terms) => terms.clone(),
+        let with_freq = |terms: Vec<String>| -> Vec<(String, u64)> {
+            (terms.into_iter())
+                .map(|t| {
+                    let df = lexicon.doc_freq(field, &t);
+                    (t, df)
+                })
+                .collect()
+        };
+        let found: Vec<(String, u64)> = match how {
+            Expand::Terms(terms) => with_freq(terms.clone()),
             Expand::Fuzzy(d) => whole.map_or(Vec::new(), |w| lexicon.fuzzy(field, &w, *d)),
             Expand::Prefix => {
                 let lower = c.text.to_lowercase();
@@ -492,15 +505,28 @@ impl QueryBuilder {
                 };
                 // The word itself as the analyzer indexes it (`Regierung*` → `regier`), then
                 // the words that begin with it.
-                let mut terms: Vec<String> = whole.into_iter().collect();
-                for t in lexicon.prefix(field, &prefix) {
-                    if !terms.contains(&t) {
-                        terms.push(t);
+                let mut found = with_freq(whole.into_iter().collect());
+                for (t, df) in lexicon.prefix(field, &prefix) {
+                    if !found.iter().any(|(f, _)| *f == t) {
+                        found.push((t, df));
                     }
                 }
-                terms
+                found
             }
         };
+        // Each term weighs as much as the most frequent one (its BM25 weight scaled to that
+        // term's IDF), so that a rare expansion (`regierungsarbeit`) does not outrank the word
+        // searched for; a passage still scores more for holding more of them.
+        let idf = |df: u64| {
+            let (n, df) = (lexicon.docs().max(df) as f32, df as f32);
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        };
+        let most = found.iter().map(|(_, df)| *df).max().unwrap_or(0);
+        let words: Vec<Box<dyn Query>> = (found.iter())
+            .filter(|(_, df)| *df > 0)
+            .map(|(t, df)| Self::boosted(Self::term(field, t), idf(most) / idf(*df)))
+            .collect();
+        let terms: Vec<String> = found.into_iter().map(|(t, _)| t).collect();
         match expanded.iter_mut().find(|e| e.word == c.text) {
             Some(e) => e.terms.extend(
                 terms
@@ -515,12 +541,12 @@ impl QueryBuilder {
             }),
         }
         let alts = Alternatives {
-            words: terms.iter().map(|t| Self::term(field, t)).collect(),
             // A word that expands to nothing matches nothing (and is no error).
-            others: match terms.is_empty() {
+            others: match words.is_empty() {
                 true => vec![Box::new(EmptyQuery)],
                 false => Vec::new(),
             },
+            words,
         };
         (alts, terms)
     }
@@ -562,7 +588,7 @@ impl QueryBuilder {
                     break;
                 }
                 let whole = &group.terms[0];
-                for (rank, t) in lexicon
+                for (rank, (t, _)) in lexicon
                     .fuzzy(field, whole, distance)
                     .into_iter()
                     .enumerate()
