@@ -44,6 +44,12 @@ fn a_word_missing_from_the_index_is_corrected_and_said_so() {
         let v = env.search_json(&[q]);
         assert_eq!(v["corrected"], serde_json::json!({}), "{q}");
     }
+    // Shown as a hit writes the word itself, not a compound holding it.
+    let v = env.search_json(&["Verhandlngen"]);
+    assert_eq!(
+        v["corrected"],
+        serde_json::json!({"Verhandlngen": ["Verhandlungen"]})
+    );
     // A misspelt word next to a right one: only the misspelt one is corrected.
     let v = env.search_json(&["Verhandlungen Stokholm"]);
     assert_eq!(

@@ -573,8 +573,14 @@ fn written(hits: &[Hit], term: &str) -> String {
         let lang = Lang::for_code(&hit.article.lang);
         let text = &hit.passage.text;
         let mut analyzer = lang.analyzer();
+        let mut position = usize::MAX;
         for t in crate::analysis::tokens(&mut analyzer, text) {
-            if t.text == term
+            // The word itself is the first token at its position; its compound parts follow
+            // with the whole word's offsets (`Flüchtlingskrise` is no spelling of `fluchtling`).
+            let whole = t.position != position;
+            position = t.position;
+            if whole
+                && t.text == term
                 && let Some(w) = text.get(t.offset_from..t.offset_to)
             {
                 return w.to_string();
