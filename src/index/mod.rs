@@ -24,7 +24,7 @@ use crate::corpus::{ArticleMeta, Passage, PassageKind};
 pub use writer::{ArticleWriter, Upsert};
 
 /// Version of the schema and of the metadata file; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 /// korpus's own metadata file inside the index folder.
 pub const META_FILE: &str = "korpus.json";
 
@@ -161,7 +161,7 @@ pub fn schema() -> (Schema, Fields) {
         article_key: b.add_u64_field("article_key", FAST),
         section_start: b.add_u64_field("section_start", FAST),
         join_key: b.add_u64_field("join_key", FAST),
-        number: b.add_u64_field("number", STORED),
+        number: b.add_u64_field("number", STORED | FAST),
         count: b.add_u64_field("count", STORED),
         kind: b.add_text_field("kind", STORED),
         range_start: b.add_u64_field("range_start", STORED),

@@ -11,7 +11,7 @@ use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader}
 
 use jiff::civil::Date;
 
-use super::top::best_first;
+use super::top::{Candidate, Key, Keys, best_first};
 use crate::index::{Fields, from_tantivy_date};
 
 /// What matching articles can be counted by.
@@ -260,6 +260,7 @@ pub fn top(
 #[derive(Debug, Clone, Copy)]
 pub struct Dated {
     pub score: Score,
+    pub key: Key,
     pub doc: DocAddress,
     pub article: u64,
     pub date: Option<Date>,
@@ -276,6 +277,7 @@ impl DatesCollector {
 
 pub struct DatesSegment {
     segment: SegmentOrdinal,
+    order: Keys,
     keys: Column<u64>,
     dates: Column<DateTime>,
     found: Vec<Dated>,
@@ -293,6 +295,7 @@ impl Collector for DatesCollector {
         let fast = reader.fast_fields();
         Ok(DatesSegment {
             segment,
+            order: Keys::new(reader)?,
             keys: fast.u64("article_key")?,
             dates: fast.date("published")?,
             found: Vec::new(),
@@ -314,6 +317,7 @@ impl SegmentCollector for DatesSegment {
     fn collect(&mut self, doc: DocId, score: Score) {
         self.found.push(Dated {
             score,
+            key: self.order.get(doc),
             doc: DocAddress::new(self.segment, doc),
             article: self.keys.first(doc).unwrap_or(u64::from(doc)),
             date: self.dates.first(doc).and_then(from_tantivy_date),
@@ -332,7 +336,7 @@ pub fn by_date(
     mut matches: Vec<Dated>,
     newest: bool,
     per_article: bool,
-) -> (usize, Vec<(Score, DocAddress, Option<u64>)>) {
+) -> (usize, Vec<Candidate>) {
     let mut others: FxHashMap<u64, u64> = FxHashMap::default();
     if per_article {
         let mut best: FxHashMap<u64, Dated> = FxHashMap::default();
@@ -340,7 +344,7 @@ pub fn by_date(
             *others.entry(m.article).or_default() += 1;
             best.entry(m.article)
                 .and_modify(|b| {
-                    if best_first((m.score, m.doc), (b.score, b.doc)).is_lt() {
+                    if best_first((m.score, m.key), (b.score, b.key)).is_lt() {
                         *b = m;
                     }
                 })
@@ -356,13 +360,13 @@ pub fn by_date(
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         };
-        by_date.then_with(|| best_first((a.score, a.doc), (b.score, b.doc)))
+        by_date.then_with(|| best_first((a.score, a.key), (b.score, b.key)))
     });
     let total = matches.len();
     let ranked = (matches.into_iter())
         .map(|m| {
             let other = per_article.then(|| others.get(&m.article).copied().unwrap_or(1) - 1);
-            (m.score, m.doc, other)
+            (m.score, m.key, m.doc, other)
         })
         .collect();
     (total, ranked)
@@ -493,6 +497,7 @@ mod tests {
     fn dated(article: u64, date: Option<&str>) -> Dated {
         Dated {
             score: 1.0,
+            key: (article, 0),
             doc: DocAddress::new(0, article as u32),
             article,
             date: date.map(|d| d.parse().unwrap()),

@@ -7,12 +7,13 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::top::best_first;
+use super::top::{Key, Keys, best_first};
 
 /// The best passage of one article.
 #[derive(Debug, Clone, Copy)]
 pub struct Group {
     pub score: Score,
+    pub key: Key,
     pub doc: DocAddress,
     pub matches: u64,
 }
@@ -37,6 +38,7 @@ impl BestPerArticle {
 pub struct SegmentGroups {
     segment: SegmentOrdinal,
     keys: Column<u64>,
+    order: Keys,
     groups: HashMap<u64, Group>,
 }
 
@@ -52,6 +54,7 @@ impl Collector for BestPerArticle {
         Ok(SegmentGroups {
             segment,
             keys: reader.fast_fields().u64("article_key")?,
+            order: Keys::new(reader)?,
             groups: HashMap::new(),
         })
     }
@@ -71,7 +74,7 @@ impl Collector for BestPerArticle {
         }
         let total_articles = all.len();
         let mut top: Vec<Group> = all.into_values().collect();
-        top.sort_by(|a, b| best_first((a.score, a.doc), (b.score, b.doc)));
+        top.sort_by(|a, b| best_first((a.score, a.key), (b.score, b.key)));
         top.truncate(self.limit);
         Ok(Groups {
             top,
@@ -82,7 +85,7 @@ impl Collector for BestPerArticle {
 
 fn merge(best: &mut Group, g: Group) {
     let matches = best.matches + g.matches;
-    if best_first((g.score, g.doc), (best.score, best.doc)).is_lt() {
+    if best_first((g.score, g.key), (best.score, best.key)).is_lt() {
         *best = g;
     }
     best.matches = matches;
@@ -97,6 +100,7 @@ impl SegmentCollector for SegmentGroups {
         };
         let g = Group {
             score,
+            key: self.order.get(doc),
             doc: DocAddress::new(self.segment, doc),
             matches: 1,
         };

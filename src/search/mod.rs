@@ -48,8 +48,7 @@ impl From<QueryError> for SearchError {
     }
 }
 
-/// A ranked candidate: score, passage, and (grouped) how many other passages matched.
-type Candidate = (f32, DocAddress, Option<u64>);
+use top::Candidate;
 
 /// Candidates (at least) whose proximity score is computed before the final ranking.
 const RESCORE_WINDOW: usize = 10;
@@ -317,7 +316,7 @@ impl Engine {
                     .map_err(tantivy_err)?;
                 (
                     Some(count),
-                    top.into_iter().map(|(s, a)| (s, a, None)).collect(),
+                    top.into_iter().map(|(s, k, a)| (s, k, a, None)).collect(),
                 )
             }
             (Sort::Relevance, GroupBy::Passage) => {
@@ -328,7 +327,10 @@ impl Engine {
                         &self.stats,
                     )
                     .map_err(tantivy_err)?;
-                (None, top.into_iter().map(|(s, a)| (s, a, None)).collect())
+                (
+                    None,
+                    top.into_iter().map(|(s, k, a)| (s, k, a, None)).collect(),
+                )
             }
             (Sort::Relevance, GroupBy::Article) => {
                 let groups = searcher
@@ -343,7 +345,7 @@ impl Engine {
                     groups
                         .top
                         .into_iter()
-                        .map(|g| (g.score, g.doc, Some(g.matches - 1)))
+                        .map(|g| (g.score, g.key, g.doc, Some(g.matches - 1)))
                         .collect(),
                 )
             }
@@ -355,7 +357,7 @@ impl Engine {
         ranked.truncate(wanted);
         ranked.drain(..req.offset.min(ranked.len()));
         let mut hits = Vec::with_capacity(ranked.len());
-        for (i, &(score, addr, other)) in ranked.iter().enumerate() {
+        for (i, &(score, _, addr, other)) in ranked.iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
             hits.push(self.hit(&doc, req.offset + i + 1, score, other));
         }
@@ -367,7 +369,7 @@ impl Engine {
                 .map(|h| Lang::for_code(&h.article.lang))
                 .collect();
             let marking: Vec<snippet::Marking> = (langs.iter().zip(&ranked))
-                .map(|(&lang, &(_, doc, _))| snippet::Marking {
+                .map(|(&lang, &(_, _, doc, _))| snippet::Marking {
                     doc,
                     field: self.fields.text_for(lang),
                     terms: terms.get(&lang).map_or(&[], Vec::as_slice),
@@ -383,7 +385,7 @@ impl Engine {
                 ));
             }
         }
-        for (hit, &(_, addr, _)) in hits.iter_mut().zip(&ranked) {
+        for (hit, &(_, _, addr, _)) in hits.iter_mut().zip(&ranked) {
             if req.explain {
                 let scoring =
                     EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
@@ -431,14 +433,14 @@ impl Engine {
             .map(|q| q.weight(scoring))
             .collect::<tantivy::Result<Vec<_>>>()?;
         let mut order: Vec<usize> = (0..ranked.len()).collect();
-        order.sort_by_key(|&i| ranked[i].1);
+        order.sort_by_key(|&i| ranked[i].2);
         let mut segment = None;
         let mut scorers: Vec<Option<Box<dyn tantivy::query::Scorer>>> = Vec::new();
         for i in order {
             let DocAddress {
                 segment_ord,
                 doc_id,
-            } = ranked[i].1;
+            } = ranked[i].2;
             if segment != Some(segment_ord) {
                 segment = Some(segment_ord);
                 scorers = weights.iter().map(|_| None).collect();
