@@ -11,7 +11,7 @@ use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader}
 
 use jiff::civil::Date;
 
-use super::top::{Candidate, Key, Keys, best_first};
+use super::top::{Candidate, Key, Keys, Order, best_first};
 use crate::index::{Fields, from_tantivy_date};
 
 /// What matching articles can be counted by.
@@ -267,11 +267,11 @@ pub struct Dated {
 }
 
 /// Collects every match with its article key and published date.
-pub struct DatesCollector;
+pub struct DatesCollector(Order);
 
 impl DatesCollector {
-    pub fn new(_fields: &Fields) -> DatesCollector {
-        DatesCollector
+    pub fn new(order: &Order) -> DatesCollector {
+        DatesCollector(order.clone())
     }
 }
 
@@ -295,7 +295,7 @@ impl Collector for DatesCollector {
         let fast = reader.fast_fields();
         Ok(DatesSegment {
             segment,
-            order: Keys::new(reader)?,
+            order: self.0.segment(segment, reader)?,
             keys: fast.u64("article_key")?,
             dates: fast.date("published")?,
             found: Vec::new(),

@@ -7,7 +7,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::top::{Key, Keys, best_first};
+use super::top::{Key, Keys, Order, best_first};
 
 /// The best passage of one article.
 #[derive(Debug, Clone, Copy)]
@@ -27,11 +27,15 @@ pub struct Groups {
 
 pub struct BestPerArticle {
     limit: usize,
+    order: Order,
 }
 
 impl BestPerArticle {
-    pub fn new(limit: usize) -> Self {
-        BestPerArticle { limit }
+    pub fn new(limit: usize, order: &Order) -> Self {
+        BestPerArticle {
+            limit,
+            order: order.clone(),
+        }
     }
 }
 
@@ -53,8 +57,8 @@ impl Collector for BestPerArticle {
     ) -> tantivy::Result<SegmentGroups> {
         Ok(SegmentGroups {
             segment,
+            order: self.order.segment(segment, reader)?,
             keys: reader.fast_fields().u64("article_key")?,
-            order: Keys::new(reader)?,
             groups: HashMap::new(),
         })
     }

@@ -205,6 +205,8 @@ pub struct QueryOutcome {
 pub struct Engine {
     fields: Fields,
     searcher: Searcher,
+    /// The order of equal scores, per segment.
+    order: top::Order,
     stats: stats::PassageStats,
     builder: query::QueryBuilder,
 }
@@ -215,7 +217,9 @@ impl Engine {
         let stats = stats::PassageStats::new(&searcher, &index.fields)
             .map_err(|e| SearchError::Tantivy(e.to_string()))?;
         let langs = stats.langs.clone();
+        let order = top::Order::new(&searcher).map_err(|e| SearchError::Tantivy(e.to_string()))?;
         Ok(Engine {
+            order,
             fields: index.fields.clone(),
             searcher,
             stats,
@@ -260,7 +264,7 @@ impl Engine {
         by: Period,
     ) -> Result<(Timeline, Vec<Expanded>), SearchError> {
         let p = self.prepare(req)?;
-        let collector = facets::DatesCollector::new(&self.fields);
+        let collector = facets::DatesCollector::new(&self.order);
         let dates = (self.searcher)
             .search_with_statistics_provider(&p.full, &collector, &self.stats)
             .map_err(|e| SearchError::Tantivy(e.to_string()))?;
@@ -298,7 +302,7 @@ impl Engine {
         };
         let (total, mut ranked): (Option<usize>, Vec<Candidate>) = match (req.sort, req.group_by) {
             (Sort::Newest | Sort::Oldest, group_by) => {
-                let collector = facets::DatesCollector::new(&self.fields);
+                let collector = facets::DatesCollector::new(&self.order);
                 let dates = searcher
                     .search_with_statistics_provider(&full, &collector, &self.stats)
                     .map_err(tantivy_err)?;
@@ -310,7 +314,7 @@ impl Engine {
                 let (top, count) = searcher
                     .search_with_statistics_provider(
                         &full,
-                        &(top::TopScores::new(window), Count),
+                        &(top::TopScores::new(window, &self.order), Count),
                         &self.stats,
                     )
                     .map_err(tantivy_err)?;
@@ -323,7 +327,7 @@ impl Engine {
                 let top = searcher
                     .search_with_statistics_provider(
                         &full,
-                        &top::TopScores::new(window),
+                        &top::TopScores::new(window, &self.order),
                         &self.stats,
                     )
                     .map_err(tantivy_err)?;
@@ -336,7 +340,7 @@ impl Engine {
                 let groups = searcher
                     .search_with_statistics_provider(
                         &full,
-                        &group::BestPerArticle::new(window),
+                        &group::BestPerArticle::new(window, &self.order),
                         &self.stats,
                     )
                     .map_err(tantivy_err)?;

@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -23,6 +23,7 @@ pub type Key = (u64, u64);
 pub type Candidate = (Score, Key, DocAddress, Option<u64>);
 
 /// Reads the [`Key`] of a segment's documents from its columns.
+#[derive(Clone)]
 pub struct Keys {
     article: Column<u64>,
     number: Column<u64>,
@@ -45,16 +46,40 @@ impl Keys {
     }
 }
 
+/// The [`Keys`] of every segment a searcher sees, opened once per searcher (opening a column
+/// costs more than a short query).
+#[derive(Clone)]
+pub struct Order(Arc<Vec<Keys>>);
+
+impl Order {
+    pub fn new(searcher: &tantivy::Searcher) -> tantivy::Result<Order> {
+        let keys = (searcher.segment_readers().iter())
+            .map(Keys::new)
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Order(Arc::new(keys)))
+    }
+
+    /// The keys of segment `ord`.
+    pub fn segment(&self, ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Keys> {
+        match self.0.get(ord as usize) {
+            Some(keys) => Ok(keys.clone()),
+            None => Keys::new(reader),
+        }
+    }
+}
+
 /// Collects the `k` best-scoring documents; ties go to the lower [`Key`].
 pub struct TopScores {
+    order: Order,
     k: usize,
     /// The k-th best score of the segments collected so far: later segments keep only better.
     floor: Mutex<Score>,
 }
 
 impl TopScores {
-    pub fn new(k: usize) -> TopScores {
+    pub fn new(k: usize, order: &Order) -> TopScores {
         TopScores {
+            order: order.clone(),
             k: k.max(1),
             floor: Mutex::new(Score::MIN),
         }
@@ -163,7 +188,7 @@ impl Collector for TopScores {
             k: self.k,
             floor: *self.floor.lock().unwrap_or_else(|p| p.into_inner()),
             heap: BinaryHeap::with_capacity(self.k + 1),
-            keys: Some(Keys::new(reader)?),
+            keys: Some(self.order.segment(segment, reader)?),
         })
     }
 
