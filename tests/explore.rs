@@ -322,3 +322,18 @@ fn timelines_show_every_period_and_count_undated_apart() {
     assert_eq!(filtered["buckets"].as_array().unwrap().len(), 1);
     env.ok(&["timeline", "Quantenchromodynamik", "--exact"], 1);
 }
+
+#[test]
+fn batch_lines_say_what_was_corrected() {
+    let env = archive();
+    env.write("q.txt", "Verhandlngen\nHanoi\n");
+    let lines = env.ok(&["batch", "q.txt", "-q"], 0).jsonl();
+    assert_eq!(
+        lines[0]["corrected"],
+        serde_json::json!({"Verhandlngen": ["Verhandlungen"]})
+    );
+    assert!(lines[1].get("corrected").is_none());
+    let exact = env.ok(&["batch", "q.txt", "-q", "--exact"], 0).jsonl();
+    assert!(exact[0].get("corrected").is_none());
+    assert_eq!(exact[0]["hits"], serde_json::json!([]));
+}

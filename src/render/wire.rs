@@ -157,11 +157,6 @@ impl Serialize for FacetsJson<'_> {
 
 impl<'a> SearchJson<'a> {
     pub fn new(query: &'a str, results: &'a SearchResults) -> Self {
-        let by_word = |list: &'a [Expanded]| {
-            (list.iter())
-                .map(|e| (e.word.as_str(), e.terms.as_slice()))
-                .collect()
-        };
         SearchJson {
             query,
             total: results.total,
@@ -173,6 +168,13 @@ impl<'a> SearchJson<'a> {
             facets: FacetsJson(&results.facets),
         }
     }
+}
+
+/// Expanded or corrected words by the word as written.
+pub fn by_word(list: &[Expanded]) -> BTreeMap<&str, &[String]> {
+    (list.iter())
+        .map(|e| (e.word.as_str(), e.terms.as_slice()))
+        .collect()
 }
 
 /// `timeline --format json`.
@@ -269,6 +271,9 @@ pub struct BatchLineJson<'a> {
     pub query: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub took_ms: Option<f64>,
+    /// Words that matched nothing in the index → the words searched instead.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub corrected: BTreeMap<&'a str, &'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hits: Option<Vec<HitJson<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
