@@ -12,7 +12,7 @@ use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader}
 use jiff::civil::Date;
 
 use super::top::{Candidate, Key, Keys, Order, best_first};
-use crate::index::{Fields, from_tantivy_date};
+use crate::index::from_tantivy_date;
 
 /// What matching articles can be counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,12 +88,14 @@ pub struct FacetCount {
 
 /// Counts matching articles per value of each of its facets.
 pub struct FacetCollector {
+    order: Order,
     facets: Vec<Facet>,
 }
 
 impl FacetCollector {
-    pub fn new(_fields: &Fields, facets: &[Facet]) -> FacetCollector {
+    pub fn new(order: &Order, facets: &[Facet]) -> FacetCollector {
         FacetCollector {
+            order: order.clone(),
             facets: facets.to_vec(),
         }
     }
@@ -106,7 +108,7 @@ enum FacetColumn {
 }
 
 pub struct FacetSegment {
-    keys: Column<u64>,
+    keys: Keys,
     columns: Vec<FacetColumn>,
     seen: FxHashSet<u64>,
     /// Per facet: articles by term ordinal (text, dense) or by `year * 100 + month` (dates).
@@ -124,7 +126,7 @@ impl Collector for FacetCollector {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let fast = reader.fast_fields();
@@ -139,7 +141,7 @@ impl Collector for FacetCollector {
             })
             .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(FacetSegment {
-            keys: fast.u64("article_key")?,
+            keys: self.order.segment(segment, reader)?,
             counts: (columns.iter())
                 .map(|c| match c {
                     FacetColumn::Text(Some(col)) => Counts::ByOrd(vec![0; col.num_terms()]),
@@ -173,7 +175,7 @@ impl SegmentCollector for FacetSegment {
     type Fruit = Vec<FxHashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let key = self.keys.first(doc).unwrap_or(u64::from(doc));
+        let key = self.keys.article(doc).unwrap_or(u64::from(doc));
         if !self.seen.insert(key) {
             return;
         }
@@ -278,7 +280,6 @@ impl DatesCollector {
 pub struct DatesSegment {
     segment: SegmentOrdinal,
     order: Keys,
-    keys: Column<u64>,
     dates: Column<DateTime>,
     found: Vec<Dated>,
 }
@@ -296,7 +297,6 @@ impl Collector for DatesCollector {
         Ok(DatesSegment {
             segment,
             order: self.0.segment(segment, reader)?,
-            keys: fast.u64("article_key")?,
             dates: fast.date("published")?,
             found: Vec::new(),
         })
@@ -319,7 +319,7 @@ impl SegmentCollector for DatesSegment {
             score,
             key: self.order.get(doc),
             doc: DocAddress::new(self.segment, doc),
-            article: self.keys.first(doc).unwrap_or(u64::from(doc)),
+            article: self.order.article(doc).unwrap_or(u64::from(doc)),
             date: self.dates.first(doc).and_then(from_tantivy_date),
         });
     }

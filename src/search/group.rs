@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::top::{Key, Keys, Order, best_first};
@@ -41,7 +40,6 @@ impl BestPerArticle {
 
 pub struct SegmentGroups {
     segment: SegmentOrdinal,
-    keys: Column<u64>,
     order: Keys,
     groups: HashMap<u64, Group>,
 }
@@ -58,7 +56,6 @@ impl Collector for BestPerArticle {
         Ok(SegmentGroups {
             segment,
             order: self.order.segment(segment, reader)?,
-            keys: reader.fast_fields().u64("article_key")?,
             groups: HashMap::new(),
         })
     }
@@ -99,7 +96,7 @@ impl SegmentCollector for SegmentGroups {
     type Fruit = HashMap<u64, Group>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(key) = self.keys.first(doc) else {
+        let Some(key) = self.order.article(doc) else {
             return;
         };
         let g = Group {

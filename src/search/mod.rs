@@ -294,7 +294,7 @@ impl Engine {
         let facet_counts = if req.facets.is_empty() {
             Vec::new()
         } else {
-            let collector = facets::FacetCollector::new(&self.fields, &req.facets);
+            let collector = facets::FacetCollector::new(&self.order, &req.facets);
             let counts = searcher
                 .search_with_statistics_provider(&full, &collector, &self.stats)
                 .map_err(tantivy_err)?;

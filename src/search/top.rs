@@ -38,6 +38,11 @@ impl Keys {
         })
     }
 
+    /// The article key of a passage (none on article records).
+    pub fn article(&self, doc: DocId) -> Option<u64> {
+        self.article.first(doc)
+    }
+
     pub fn get(&self, doc: DocId) -> Key {
         (
             self.article.first(doc).unwrap_or(u64::MAX),
