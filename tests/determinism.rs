@@ -27,11 +27,25 @@ fn write_corpus(env: &TestEnv) {
                 n % 7
             ));
         }
+        // Two words whose rarer one differs between the files: in a passage where they stand
+        // near each other, the proximity count must not depend on which is rarer in a segment.
+        let (word, articles) = if file == 0 { ("Kim", 8) } else { ("Trump", 3) };
+        for i in 0..articles {
+            lines.push(format!(
+                r#"{{"id": "notiz-{file}-{i}", "title": "Notiz", "text": "{word} sprach {i} Minuten.", "lang": "de"}}"#
+            ));
+        }
+        if file == 1 {
+            lines.push(
+                r#"{"id": "notiz-treffen", "title": "Treffen", "text": "Trump, Trump, Kim, Kim trafen sich.", "lang": "de"}"#
+                    .to_string(),
+            );
+        }
         env.write(&format!("in/part-{file}.jsonl"), lines.join("\n") + "\n");
     }
     env.write(
         "queries.tsv",
-        "q1\tHanoi Einigung\nq2\tGipfel\nq3\t\"ohne Einigung\"\nq4\tSanktionen Handel\nq5\tHanoi -Zölle\n",
+        "q1\tHanoi Einigung\nq2\tGipfel\nq3\t\"ohne Einigung\"\nq4\tSanktionen Handel\nq5\tHanoi -Zölle\nq6\tKim Trump\n",
     );
 }
 

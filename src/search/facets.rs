@@ -331,12 +331,12 @@ impl SegmentCollector for DatesSegment {
 
 /// Matches ordered by date (newest or oldest first; undated last; ties by score): every
 /// passage, or each article's best passage with its number of other matches. Returns the
-/// number of passages (or articles) and the ordered candidates.
+/// number of passages (or articles) and the ordered candidates with their dates.
 pub fn by_date(
     mut matches: Vec<Dated>,
     newest: bool,
     per_article: bool,
-) -> (usize, Vec<Candidate>) {
+) -> (usize, Vec<(Option<Date>, Candidate)>) {
     let mut others: FxHashMap<u64, u64> = FxHashMap::default();
     if per_article {
         let mut best: FxHashMap<u64, Dated> = FxHashMap::default();
@@ -352,24 +352,29 @@ pub fn by_date(
         }
         matches = best.into_values().collect();
     }
-    matches.sort_by(|a, b| {
-        let by_date = match (a.date, b.date) {
-            (Some(x), Some(y)) if newest => y.cmp(&x),
-            (Some(x), Some(y)) => x.cmp(&y),
+    let total = matches.len();
+    let mut ranked: Vec<(Option<Date>, Candidate)> = (matches.into_iter())
+        .map(|m| {
+            let other = per_article.then(|| others.get(&m.article).copied().unwrap_or(1) - 1);
+            (m.date, (m.score, m.key, m.doc, other))
+        })
+        .collect();
+    sort_by_date(&mut ranked, newest);
+    (total, ranked)
+}
+
+/// Sorts by date (newest or oldest first; undated last), then by score and key.
+pub fn sort_by_date(ranked: &mut [(Option<Date>, Candidate)], newest: bool) {
+    ranked.sort_by(|(x, a), (y, b)| {
+        let by_date = match (x, y) {
+            (Some(x), Some(y)) if newest => y.cmp(x),
+            (Some(x), Some(y)) => x.cmp(y),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         };
-        by_date.then_with(|| best_first((a.score, a.key), (b.score, b.key)))
+        by_date.then_with(|| best_first((a.0, a.1), (b.0, b.1)))
     });
-    let total = matches.len();
-    let ranked = (matches.into_iter())
-        .map(|m| {
-            let other = per_article.then(|| others.get(&m.article).copied().unwrap_or(1) - 1);
-            (m.score, m.key, m.doc, other)
-        })
-        .collect();
-    (total, ranked)
 }
 
 /// The length of a timeline's periods.

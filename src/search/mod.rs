@@ -5,8 +5,10 @@ pub mod facets;
 mod group;
 mod join;
 mod lexicon;
+mod proximity;
 mod prune;
 pub mod query;
+mod rescore;
 pub mod snippet;
 mod stats;
 mod top;
@@ -20,7 +22,7 @@ use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Searcher, SeekDangerResult, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::analysis::Lang;
 use crate::corpus::PassageKind;
@@ -52,6 +54,13 @@ use top::Candidate;
 
 /// Candidates (at least) whose proximity score is computed before the final ranking.
 const RESCORE_WINDOW: usize = 10;
+
+/// Candidates beyond the page that are rescored too.
+const RESCORE_MARGIN: usize = 5;
+
+/// Passages of the same date as the last of a page sorted by date that are scored exactly to
+/// order them (beyond that, equal dates are ordered by the collected scores).
+const MAX_DATE_TIES: usize = 1000;
 
 /// Restrictions on which passages may match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -283,10 +292,12 @@ impl Engine {
         let searcher = &self.searcher;
         let limit = req.limit.max(1);
         let wanted = req.offset.saturating_add(limit);
-        // Proximity is scored for the best candidates only (a rescoring window), so the ranked
-        // words can be collected with tantivy's skipping (block-max WAND).
-        let window = if !proximity.is_empty() {
-            wanted.max(RESCORE_WINDOW)
+        // Proximity and exact sums are scored for the best candidates only (a rescoring
+        // window), so the ranked words can be collected with tantivy's skipping (block-max
+        // WAND). The window reaches past the page so that passages whose collected scores
+        // differ from their exact ones by rounding still compete for its last places.
+        let window = if !proximity.is_empty() || rescore::adds_up(&*full) {
+            wanted.saturating_add(RESCORE_MARGIN).max(RESCORE_WINDOW)
         } else {
             wanted
         };
@@ -307,8 +318,27 @@ impl Engine {
                     .search_with_statistics_provider(&full, &collector, &self.stats)
                     .map_err(tantivy_err)?;
                 let newest = req.sort == Sort::Newest;
-                let (total, ranked) = facets::by_date(dates, newest, group_by == GroupBy::Article);
-                (Some(total), ranked)
+                let per_article = group_by == GroupBy::Article;
+                let (total, mut dated) = facets::by_date(dates, newest, per_article);
+                // The page's passages, and those of the same date as its last (their order
+                // is by score), get their exact scores and are sorted again.
+                let mut end = wanted.min(dated.len());
+                if let Some(&(last, _)) = end.checked_sub(1).and_then(|i| dated.get(i)) {
+                    let cap = end.saturating_add(MAX_DATE_TIES).min(dated.len());
+                    end += dated[end..cap]
+                        .iter()
+                        .take_while(|(d, _)| *d == last)
+                        .count();
+                }
+                dated.truncate(end);
+                let mut ranked: Vec<Candidate> = dated.iter().map(|(_, c)| *c).collect();
+                rescore::rescore(searcher, &self.stats, &*full, &[], &mut ranked)
+                    .map_err(tantivy_err)?;
+                for ((_, c), exact) in dated.iter_mut().zip(ranked) {
+                    *c = exact;
+                }
+                facets::sort_by_date(&mut dated, newest);
+                (Some(total), dated.into_iter().map(|(_, c)| c).collect())
             }
             (Sort::Relevance, GroupBy::Passage) if req.count_total => {
                 let (top, count) = searcher
@@ -354,8 +384,10 @@ impl Engine {
                 )
             }
         };
-        if !proximity.is_empty() && req.sort == Sort::Relevance {
-            self.rescore(&proximity, &mut ranked).map_err(tantivy_err)?;
+        if req.sort == Sort::Relevance {
+            rescore::rescore(searcher, &self.stats, &*full, &proximity, &mut ranked)
+                .map_err(tantivy_err)?;
+            ranked.sort_by(|a, b| top::best_first((a.0, a.1), (b.0, b.1)));
         }
         let more = ranked.len() > wanted || total.is_some_and(|t| t > wanted);
         ranked.truncate(wanted);
@@ -399,15 +431,15 @@ impl Engine {
                     .and_then(|w| w.explain(reader, addr.doc_id))
                     .map_err(tantivy_err)?;
                 let mut parts = contributions(&e, searcher.schema());
-                for prox in &proximity {
-                    let scoring =
-                        EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
-                    // No explanation means the proximity clause did not match this passage.
-                    if let Ok(e) = prox
-                        .weight(scoring)
-                        .and_then(|w| w.explain(reader, addr.doc_id))
-                    {
-                        parts.extend(contributions(&e, searcher.schema()));
+                let prox = proximity::Proximity::new(searcher, &self.stats, &proximity)
+                    .map_err(tantivy_err)?;
+                let scores = prox.scores(&[addr]).map_err(tantivy_err)?;
+                for (near, &score) in prox.pairs().zip(&scores[0]) {
+                    if score > 0.0 {
+                        parts.push(Contribution {
+                            what: near.describe(searcher),
+                            score,
+                        });
                     }
                 }
                 hit.explanation = Some(parts);
@@ -425,50 +457,6 @@ impl Engine {
             expanded: if req.explain { expanded } else { Vec::new() },
             facets: facet_counts,
         })
-    }
-
-    /// Adds the proximity scores to each candidate and re-ranks them. Each clause gets one
-    /// scorer per segment, started at the segment's first candidate and moved through the
-    /// others in doc order with `seek_danger`, which checks a candidate without searching on
-    /// for the clause's next match (for a sloppy phrase that search is most of the cost).
-    fn rescore(&self, prox: &[Box<dyn Query>], ranked: &mut [Candidate]) -> tantivy::Result<()> {
-        let scoring = EnableScoring::enabled_from_statistics_provider(&self.stats, &self.searcher);
-        let weights = (prox.iter())
-            .map(|q| q.weight(scoring))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let mut order: Vec<usize> = (0..ranked.len()).collect();
-        order.sort_by_key(|&i| ranked[i].2);
-        let mut segment = None;
-        let mut scorers: Vec<Option<Box<dyn tantivy::query::Scorer>>> = Vec::new();
-        for i in order {
-            let DocAddress {
-                segment_ord,
-                doc_id,
-            } = ranked[i].2;
-            if segment != Some(segment_ord) {
-                segment = Some(segment_ord);
-                scorers = weights.iter().map(|_| None).collect();
-            }
-            let reader = self.searcher.segment_reader(segment_ord);
-            for (weight, slot) in weights.iter().zip(&mut scorers) {
-                let (found, scorer) = match slot {
-                    None => {
-                        let (found, scorer) = weight.scorer_danger(reader, doc_id, 1.0)?;
-                        (found == SeekDangerResult::Found, slot.insert(scorer))
-                    }
-                    // A scorer past the candidate has passed it: a term is missing there.
-                    Some(s) => (
-                        s.doc() <= doc_id && s.seek_danger(doc_id) == SeekDangerResult::Found,
-                        s,
-                    ),
-                };
-                if found {
-                    ranked[i].0 += scorer.score();
-                }
-            }
-        }
-        ranked.sort_by(|a, b| top::best_first((a.0, a.1), (b.0, b.1)));
-        Ok(())
     }
 
     fn filter_queries(&self, f: &Filters) -> Result<Vec<Box<dyn Query>>, SearchError> {
@@ -552,7 +540,7 @@ impl Engine {
 /// highlight, and what the words expanded to.
 struct Prepared {
     full: Box<dyn Query>,
-    proximity: Vec<Box<dyn Query>>,
+    proximity: Vec<proximity::Near>,
     highlight: HashMap<Lang, std::collections::HashSet<String>>,
     expanded: Vec<Expanded>,
     corrected: Vec<Expanded>,

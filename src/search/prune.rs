@@ -338,6 +338,13 @@ impl PrunedUnion {
     }
 }
 
+impl PrunedUnion {
+    /// The union as a plain boolean query of its words, then the others.
+    pub fn all(&self) -> &BooleanQuery {
+        &self.all
+    }
+}
+
 impl Query for PrunedUnion {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(Pruned {

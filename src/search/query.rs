@@ -6,11 +6,12 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::join::{self, JoinQuery};
+use super::proximity::Near;
 use super::prune::{PrunedPhrase, PrunedUnion};
 use crate::analysis::{self, Lang};
 use crate::corpus::decode::normalize_text;
@@ -324,9 +325,9 @@ pub struct Built {
     /// beside phrases or joined clauses, in a [`PrunedUnion`]), so that non-competitive passages
     /// are skipped (block-max WAND).
     pub query: Box<dyn Query>,
-    /// The proximity clauses, scored only for the best candidates of `query` (rescoring); each
-    /// adds its score where it matches.
-    pub proximity: Vec<Box<dyn Query>>,
+    /// The proximity pairs, scored only for the best candidates of `query` (rescoring); each
+    /// adds its score where its words stand close together.
+    pub proximity: Vec<Near>,
     pub highlight: HashMap<Lang, HashSet<String>>,
     /// What each fuzzy, prefix or corrected word searched.
     pub expanded: Vec<Expanded>,
@@ -736,9 +737,9 @@ impl QueryBuilder {
         })
     }
 
-    /// Rewards passages where adjacent query words stand close together: a sloppy phrase per
-    /// pair of neighbouring words, on each language's text field.
-    fn proximity(&self, content: &[&Clause]) -> Vec<Box<dyn Query>> {
+    /// Rewards passages where adjacent query words stand close together: a pair of neighbouring
+    /// words, on each language's text field.
+    fn proximity(&self, content: &[&Clause]) -> Vec<Near> {
         let mut out = Vec::new();
         for &lang in &self.langs {
             let field = self.fields.text_for(lang);
@@ -753,14 +754,13 @@ impl QueryBuilder {
                 if pair[0] == pair[1] {
                     continue;
                 }
-                let q = PhraseQuery::new_with_offset_and_slop(
-                    vec![
-                        (0, Term::from_field_text(field, &pair[0])),
-                        (1, Term::from_field_text(field, &pair[1])),
-                    ],
-                    self.boosts.slop,
-                );
-                out.push(Self::boosted(Box::new(q), self.boosts.proximity));
+                out.push(Near {
+                    field,
+                    first: Term::from_field_text(field, &pair[0]),
+                    second: Term::from_field_text(field, &pair[1]),
+                    slop: self.boosts.slop,
+                    boost: self.boosts.proximity,
+                });
             }
         }
         out
