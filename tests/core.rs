@@ -213,6 +213,43 @@ fn reingest_of_json_lines_skips_unchanged_records() {
     assert_eq!(env.search_json(&["Hanoi"])["total"], 0);
 }
 
+/// An ingest looks up the articles it reads in the index: an article replaced in an earlier
+/// run (its old documents deleted, not yet merged away) is known by its current text only.
+#[test]
+fn replaced_articles_are_known_by_their_current_text() {
+    let env = TestEnv::empty();
+    let line = |text: &str| format!(r#"{{"id": "a", "title": "T", "text": "{text}"}}"#);
+    let (v1, v2) = (
+        line("Ein Absatz über Hanoi."),
+        line("Ein Absatz über Singapur."),
+    );
+    env.write("in/wire.jsonl", format!("{v1}\n"));
+    env.ok(&["ingest", "in"], 0);
+    env.write("in/wire.jsonl", format!("{v2}\n"));
+    env.ok(&["ingest", "in"], 0)
+        .assert_stderr_has("(1 updated)");
+    // Back to the first text: not "unchanged" because an old record had it.
+    env.write("in/wire.jsonl", format!("{v1}\n"));
+    env.ok(&["ingest", "in"], 0)
+        .assert_stderr_has("(1 updated)");
+    env.ok(&["ingest", "in"], 0)
+        .assert_stderr_has("(1 unchanged)");
+    assert_eq!(env.search_json(&["Hanoi"])["total"], 1);
+    assert_eq!(env.search_json(&["Singapur"])["total"], 0);
+    // The same id from another file is the same article, moved.
+    std::fs::remove_file(env.path("in/wire.jsonl")).unwrap();
+    env.write("in/moved.jsonl", format!("{v1}\n"));
+    env.ok(&["ingest", "in", "--prune"], 0)
+        .assert_stderr_has("1 article (1 updated), 1 passage");
+    let stats = env.ok(&["stats", "--format", "json"], 0).json();
+    assert_eq!(stats["articles"], 1);
+    std::fs::remove_file(env.path("in/moved.jsonl")).unwrap();
+    env.ok(&["ingest", "in", "--prune"], 0)
+        .assert_stderr_has("1 pruned");
+    let stats = env.ok(&["stats", "--format", "json"], 0).json();
+    assert_eq!(stats["articles"], 0);
+}
+
 #[test]
 fn reingest_edit_and_prune() {
     let env = TestEnv::with_seed();

@@ -102,8 +102,8 @@ impl FileRead {
     }
 }
 
-/// The articles already indexed from one source: their ids by content hash.
-pub type KnownHashes = rustc_hash::FxHashMap<String, Vec<String>>;
+/// The articles already indexed from one source: their ids and passage counts by content hash.
+pub type KnownHashes = rustc_hash::FxHashMap<String, Vec<(String, u64)>>;
 
 /// The content hash of an article's raw bytes (BLAKE3, hex).
 pub fn content_hash(raw: &[u8]) -> String {

@@ -4,6 +4,7 @@
 //! its full metadata.
 
 mod directory;
+mod existing;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -21,10 +22,11 @@ use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Tantivy
 use crate::analysis::{self, Fingerprint, Lang};
 use crate::corpus::{ArticleMeta, Passage, PassageKind};
 
+pub use existing::{Existing, Indexed};
 pub use writer::{ArticleWriter, Upsert};
 
 /// Version of the schema and of the metadata file; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 /// korpus's own metadata file inside the index folder.
 pub const META_FILE: &str = "korpus.json";
 
@@ -115,6 +117,13 @@ pub struct Fields {
     pub url: Field,
     /// Article records: the full metadata as JSON.
     pub meta: Field,
+    /// Article records: the id, content hash and passage count (columns), and the path
+    /// (indexed and a column), so that an ingest looks up the articles it reads instead of
+    /// loading every article of the index (see [`Existing`]).
+    pub record_id: Field,
+    pub record_hash: Field,
+    pub record_passages: Field,
+    pub record_path: Field,
 }
 
 impl Fields {
@@ -185,6 +194,10 @@ pub fn schema() -> (Schema, Fields) {
         path: b.add_text_field("path", STORED),
         url: b.add_text_field("url", STORED),
         meta: b.add_text_field("meta", STORED),
+        record_id: b.add_text_field("record_id", TextOptions::default().set_fast("raw")),
+        record_hash: b.add_text_field("record_hash", TextOptions::default().set_fast("raw")),
+        record_passages: b.add_u64_field("record_passages", FAST),
+        record_path: b.add_text_field("record_path", key.set_fast("raw")),
     };
     (b.build(), fields)
 }

@@ -5,12 +5,16 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 
+use tantivy::Searcher;
+
 use tantivy::directory::error::LockError;
 use tantivy::indexer::UserOperation;
 use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
-use super::{Fields, IndexError, KorpusIndex, article_key, tantivy_reason, to_tantivy_date};
+use super::{
+    Existing, Fields, IndexError, KorpusIndex, article_key, tantivy_reason, to_tantivy_date,
+};
 use crate::analysis::Lang;
 use crate::corpus::{Article, ArticleMeta, KnownHashes, Passage};
 
@@ -32,18 +36,19 @@ pub struct ArticleWriter {
     backlog: Arc<Backlog>,
     fields: Fields,
     path: String,
-    existing: HashMap<String, ArticleMeta>,
-    /// The existing articles' ids by path and content hash.
-    known: HashMap<String, KnownHashes>,
+    /// The articles committed before this run (none with `rebuild`).
+    existing: Existing,
+    /// The ids written or kept in this run, with the path each came from.
     seen: Mutex<HashMap<String, String>>,
 }
 
 impl ArticleWriter {
-    /// Takes the index's writer lock. `existing` is the metadata already in the index; with
-    /// `rebuild` everything in it is deleted at commit.
+    /// Takes the index's writer lock. `existing` is the index as committed before the run
+    /// (its articles are looked up as they are read); with `rebuild` everything in it is
+    /// deleted at commit.
     pub fn new(
         index: &KorpusIndex,
-        existing: Vec<ArticleMeta>,
+        existing: Option<Searcher>,
         threads: usize,
         memory_bytes: usize,
         rebuild: bool,
@@ -62,8 +67,6 @@ impl ArticleWriter {
                     reason: tantivy_reason(&other),
                 },
             })?;
-        let mut existing: HashMap<String, ArticleMeta> =
-            existing.into_iter().map(|m| (m.id.clone(), m)).collect();
         if rebuild {
             writer
                 .delete_all_documents()
@@ -72,32 +75,24 @@ impl ArticleWriter {
                     path: path.clone(),
                     reason: tantivy_reason(&e),
                 })?;
-            existing.clear();
         }
-        let mut known: HashMap<String, KnownHashes> = HashMap::new();
-        for m in existing.values() {
-            (known.entry(m.path.clone()).or_default())
-                .entry(m.content_hash.clone())
-                .or_default()
-                .push(m.id.clone());
-        }
+        let existing = Existing::new(existing.filter(|_| !rebuild), &index.fields);
         Ok(ArticleWriter {
             writer,
             backlog: Arc::default(),
             fields: index.fields.clone(),
             path,
             existing,
-            known,
             seen: Mutex::new(HashMap::new()),
         })
     }
 
     /// Adds or replaces an article (safe to call from many threads).
     pub fn upsert(&self, article: &Article) -> Result<Upsert, IndexError> {
-        let status = self.claim(&article.meta);
+        let status = self.claim(&article.meta)?;
         if matches!(status, Upsert::New | Upsert::Updated) {
             let (meta, passages) = (&article.meta, &article.passages);
-            let record = record_document(&self.fields, meta);
+            let record = record_document(&self.fields, meta, passages.len());
             let passages = self.passage_documents(meta, passages, passages.len());
             self.add(std::iter::once(record).chain(passages).collect())?;
         }
@@ -107,18 +102,19 @@ impl ArticleWriter {
     /// Claims an article's id for this run and says what to do with it: for `New` and
     /// `Updated` (old documents deleted) the caller adds its record and passages, which an
     /// article too large to hold in memory does in pieces.
-    pub fn claim(&self, meta: &ArticleMeta) -> Upsert {
+    pub fn claim(&self, meta: &ArticleMeta) -> Result<Upsert, IndexError> {
         let id = &meta.id;
         {
             let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(first) = seen.get(id) {
-                return Upsert::Duplicate {
+                return Ok(Upsert::Duplicate {
                     first_path: first.clone(),
-                };
+                });
             }
             seen.insert(id.clone(), meta.path.clone());
         }
-        match self.existing.get(id) {
+        let old = (self.existing.by_id(id)).map_err(|e| self.err("could not read the index", e))?;
+        Ok(match old {
             Some(old) if old.content_hash == meta.content_hash && old.path == meta.path => {
                 Upsert::Unchanged
             }
@@ -127,23 +123,22 @@ impl ArticleWriter {
                 Upsert::Updated
             }
             None => Upsert::New,
-        }
+        })
     }
 
     /// The articles indexed from `path` by content hash: their records need not be read again.
-    pub fn known_hashes(&self, path: &str) -> &KnownHashes {
-        static NONE: std::sync::LazyLock<KnownHashes> = std::sync::LazyLock::new(Default::default);
-        self.known.get(path).unwrap_or(&NONE)
+    pub fn known_hashes(&self, path: &str) -> Result<KnownHashes, IndexError> {
+        (self.existing.by_path(path)).map_err(|e| self.err("could not read the index", e))
     }
 
     /// Keeps an indexed article found unchanged (same path and content hash) without reading
-    /// it again; returns its passage count, or `None` when no such article is left unclaimed.
-    pub fn keep(&self, path: &str, content_hash: &str) -> Option<usize> {
-        let ids = self.known.get(path)?.get(content_hash)?;
+    /// it again, given the articles indexed from `path` with that hash; returns its passage
+    /// count, or `None` when no such article is left unclaimed.
+    pub fn keep(&self, path: &str, candidates: &[(String, u64)]) -> Option<usize> {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let id = ids.iter().find(|id| !seen.contains_key(*id))?;
+        let (id, passages) = candidates.iter().find(|(id, _)| !seen.contains_key(id))?;
         seen.insert(id.clone(), path.to_string());
-        Some(self.existing[id].passages as usize)
+        Some(*passages as usize)
     }
 
     /// Deletes every document of an article added so far (in this run or before).
@@ -152,9 +147,9 @@ impl ArticleWriter {
             .delete_term(Term::from_field_text(self.fields.article_id, id));
     }
 
-    /// Adds an article's record document.
-    pub fn add_record(&self, meta: &ArticleMeta) -> Result<(), IndexError> {
-        self.add(vec![record_document(&self.fields, meta)])
+    /// Adds the record document of an article that has `count` passages.
+    pub fn add_record(&self, meta: &ArticleMeta, count: usize) -> Result<(), IndexError> {
+        self.add(vec![record_document(&self.fields, meta, count)])
     }
 
     /// Adds passages of an article that has `count` in all.
@@ -203,21 +198,22 @@ impl ArticleWriter {
             .map_err(|e| self.err("could not add a document", e))
     }
 
-    /// Deletes articles that were in the index, were not seen in this run, and that `gone`
-    /// says are gone. Returns their ids.
-    pub fn prune(&self, gone: impl Fn(&ArticleMeta) -> bool) -> Vec<String> {
+    /// Deletes the articles that were in the index, were not seen in this run, and whose path
+    /// `gone` says is gone. Returns their ids. Walks the indexed paths one at a time.
+    pub fn prune(&self, gone: impl Fn(&str) -> bool) -> Result<Vec<String>, IndexError> {
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let mut pruned: Vec<String> = self
-            .existing
-            .values()
-            .filter(|m| !seen.contains_key(&m.id) && gone(m))
-            .map(|m| m.id.clone())
-            .collect();
+        let mut pruned = Vec::new();
+        (self.existing.for_paths(gone, |_, articles| {
+            for a in articles {
+                if !seen.contains_key(&a.id) {
+                    self.withdraw(&a.id);
+                    pruned.push(a.id);
+                }
+            }
+        }))
+        .map_err(|e| self.err("could not read the index", e))?;
         pruned.sort();
-        for id in &pruned {
-            self.withdraw(id);
-        }
-        pruned
+        Ok(pruned)
     }
 
     /// Makes every change of this run visible at once.
@@ -332,10 +328,14 @@ impl Document for Queued {
     }
 }
 
-/// An article's record: its id and full metadata, and what a search matches once per article
-/// (title, authors, source).
-fn record_document(f: &Fields, meta: &ArticleMeta) -> TantivyDocument {
+/// An article's record: its id, content hash, path, passage count and full metadata, and what
+/// a search matches once per article (title, authors, source).
+fn record_document(f: &Fields, meta: &ArticleMeta, passages: usize) -> TantivyDocument {
     let mut record = TantivyDocument::default();
+    record.add_text(f.record_id, &meta.id);
+    record.add_text(f.record_hash, &meta.content_hash);
+    record.add_u64(f.record_passages, passages as u64);
+    record.add_text(f.record_path, &meta.path);
     record.add_text(f.doc_kind, super::RECORD_KIND);
     record.add_text(f.article_id, &meta.id);
     record.add_u64(f.join_key, article_key(&meta.id));

@@ -101,8 +101,8 @@ pub fn ingest(
     let started = Instant::now();
     let index = open_for_writing(&cfg.index, cfg.rebuild)?;
     let existing = match cfg.rebuild {
-        true => Vec::new(),
-        false => index.articles(&index.reader()?)?,
+        true => None,
+        false => Some(index.reader()?.searcher()),
     };
     let writer = ArticleWriter::new(&index, existing, cfg.threads, WRITER_MEMORY, cfg.rebuild)?;
     let (tally, diagnostics) = (Tally::default(), Diagnostics::default());
@@ -129,7 +129,7 @@ pub fn ingest(
             progress.finish();
             read?;
             if cfg.prune {
-                report.pruned = prune(&writer, paths, &diagnostics);
+                report.pruned = prune(&writer, paths, &diagnostics)?;
             }
         }
     }
@@ -164,10 +164,11 @@ fn read_sources(
         .context("could not start worker threads")?;
     pool.install(|| {
         sources.par_iter().try_for_each(|source| {
-            let mut sink = SourceSink::new(run, &source.display);
+            let known = run.writer.known_hashes(&source.display)?;
+            let mut sink = SourceSink::new(run, &source.display, &known);
             let cx = ReadContext {
                 splitter: &run.splitter,
-                known: run.writer.known_hashes(&source.display),
+                known: &known,
             };
             let _ = corpus::read_source(source, cx, &mut sink);
             progress.advance();
@@ -182,23 +183,24 @@ fn read_embedded(run: &Run<'_>) -> Result<()> {
         rel: EMBEDDED_PATH.trim_start_matches("corpus/").to_string(),
         ..SourceFile::virtual_file(EMBEDDED_PATH, Format::Text)
     };
-    let mut sink = SourceSink::new(run, &source.display);
+    let known = run.writer.known_hashes(&source.display)?;
+    let mut sink = SourceSink::new(run, &source.display, &known);
     let _ = sink.take(corpus::read_bytes(&source, EMBEDDED, &run.splitter));
     sink.finish()
 }
 
 /// Deletes the articles from files under `roots` that this run did not see, except those of
 /// files that could not be read. Returns how many.
-fn prune(writer: &ArticleWriter, roots: &[PathBuf], diagnostics: &Diagnostics) -> usize {
+fn prune(writer: &ArticleWriter, roots: &[PathBuf], diagnostics: &Diagnostics) -> Result<usize> {
     let roots: Vec<String> = (roots.iter())
         .map(|r| corpus::walk::display(r).trim_end_matches('/').to_string())
         .collect();
     let under = |path: &str, root: &str| {
         root == "." || path == root || path.starts_with(&format!("{root}/"))
     };
-    writer
-        .prune(|m| roots.iter().any(|r| under(&m.path, r)) && !diagnostics.has_failed(&m.path))
-        .len()
+    let pruned = writer
+        .prune(|path| roots.iter().any(|r| under(path, r)) && !diagnostics.has_failed(path))?;
+    Ok(pruned.len())
 }
 
 /// Opens the index for writing, creating it if needed; an incompatible index is replaced only

@@ -7,7 +7,9 @@ use std::ops::ControlFlow;
 use super::report::{Counted, Diagnostics, Message, Tally};
 use super::{Interrupted, interrupted};
 use crate::analysis::{detect_language, detect_language_of};
-use crate::corpus::{ArticleMeta, At, FileRead, PassageSplitter, Sink, Streamed, read::Pump};
+use crate::corpus::{
+    ArticleMeta, At, FileRead, KnownHashes, PassageSplitter, Sink, Streamed, read::Pump,
+};
 use crate::index::{ArticleWriter, Upsert};
 
 /// What all sources of a run share.
@@ -24,16 +26,19 @@ pub struct Run<'a> {
 pub struct SourceSink<'r> {
     run: &'r Run<'r>,
     path: &'r str,
+    /// The articles indexed from this source, by content hash.
+    known: &'r KnownHashes,
     messages: Vec<Message>,
     /// Why the run must stop (Ctrl-C, a failed index write), once it must.
     stopped: Option<anyhow::Error>,
 }
 
 impl<'r> SourceSink<'r> {
-    pub fn new(run: &'r Run<'r>, path: &'r str) -> SourceSink<'r> {
+    pub fn new(run: &'r Run<'r>, path: &'r str, known: &'r KnownHashes) -> SourceSink<'r> {
         SourceSink {
             run,
             path,
+            known,
             messages: Vec::new(),
             stopped: None,
         }
@@ -81,7 +86,8 @@ impl<'r> SourceSink<'r> {
     /// Keeps articles found unchanged by their content hash.
     fn keep_known(&mut self, known: Vec<(At, String)>) {
         for (at, hash) in known {
-            match self.run.writer.keep(self.path, &hash) {
+            let candidates = self.known.get(&hash).map_or(&[][..], Vec::as_slice);
+            match self.run.writer.keep(self.path, candidates) {
                 Some(passages) => self.run.tally.count(Counted::Unchanged, passages),
                 None => self.fail(
                     at,
@@ -146,9 +152,12 @@ impl Sink for SourceSink<'_> {
         detect_language_of(&mut meta, sample.iter().map(String::as_str));
         let count = passages as usize;
         let writer = self.run.writer;
-        let status = writer.claim(&meta);
+        let status = match writer.claim(&meta) {
+            Ok(status) => status,
+            Err(e) => return self.stop(e),
+        };
         if matches!(status, Upsert::New | Upsert::Updated) {
-            if let Err(e) = writer.add_record(&meta) {
+            if let Err(e) = writer.add_record(&meta, count) {
                 return self.stop(e);
             }
             let mut failure: Option<anyhow::Error> = None;
