@@ -6,6 +6,7 @@
     python3 benches/run.py --txt           # also the file-per-article (.txt) path
     python3 benches/run.py --huge          # also one 100 MB single-line text file (and 300 MB)
     python3 benches/run.py --runs 5        # full ingests of each, alternating (default 3)
+    python3 benches/run.py --articles 1000000 --runs 1 --increments 30   # archive scale
 
 Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries with
 ../shared/bench/make_queries.py, builds korpus and the bare-Tantivy baseline
@@ -22,6 +23,9 @@ Generates a corpus with ../shared/bench/make_corpus.py (--seed 42) and queries w
     2 threads), counted over the whole process; --runs rounds, medians shown;
   * the German analyzer alone (benches/analyzer.rs): nanoseconds per word with cold and with
     warm word caches, one thread;
+  * incremental ingest into the full index: 1,000 new articles (generated with another seed,
+    ids prefixed `new…-`), then the same file again (unchanged), wall time and peak RSS; with
+    --increments K, K such days in all, then cold search and batch again, with the segment count;
   * scaling: with a size other than 10,000 and a 10k result in WORK, how ingest time grew
     against the article count, for korpus and the baseline.
 
@@ -62,6 +66,40 @@ def du(path):
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
+def cold_search(korpus, index, lines):
+    """Cold single searches: a new process each time, warm page cache; p50 and p90 in ms."""
+    per_query = []
+    for q in lines:
+        cmd = [korpus, "--index", str(index), "search", q, "--color", "never"]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            runs.append(time.perf_counter() - t)
+        per_query.append(statistics.median(runs))
+    per_query.sort()
+    return {"p50": 1000 * statistics.median(per_query),
+            "p90": 1000 * per_query[int(0.9 * (len(per_query) - 1))]}
+
+
+def batch(korpus, index, queries, threads, rounds):
+    """Batch throughput, whole process; `rounds` rounds over each query set: medians and runs."""
+    each = {k: [] for k in queries}
+    for _ in range(rounds):
+        for k, q in queries.items():
+            t = time.perf_counter()
+            subprocess.run([korpus, "--index", str(index), "batch", str(q), "--threads", str(threads), "-q"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            each[k].append(k / (time.perf_counter() - t))
+    return {k: statistics.median(v) for k, v in each.items()}, each
+
+
+def segments(index):
+    """The segments of a tantivy index, from its meta.json."""
+    return len(json.loads((Path(index) / "meta.json").read_text())["segments"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=10_000)
@@ -72,6 +110,8 @@ def main():
                     help="also measure ingest of one 100 MB and one 300 MB single-line .txt file")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3, help="full ingests of each (medians are shown)")
+    ap.add_argument("--increments", type=int, default=1,
+                    help="days of 1,000 new articles added to the full index (default 1)")
     args = ap.parse_args()
     n = args.articles
     work = Path(args.work)
@@ -164,33 +204,35 @@ def main():
             wall, rss, _ = timed([korpus, "--index", str(hidx), "ingest", "-q", str(hfile)])
             res["huge"][mb] = {"wall_s": wall, "rss_mb": rss / 1e6}
 
-    # Cold single searches: a new process each time, warm page cache.
     lines = [l.strip() for l in open(queries[1000], encoding="utf-8") if l.strip()][:20]
-    per_query = []
-    for q in lines:
-        cmd = [korpus, "--index", str(kidx), "search", q, "--color", "never"]
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        runs = []
-        for _ in range(5):
-            t = time.perf_counter()
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            runs.append(time.perf_counter() - t)
-        per_query.append(statistics.median(runs))
-    per_query.sort()
-    res["search_ms"] = {"p50": 1000 * statistics.median(per_query),
-                        "p90": 1000 * per_query[int(0.9 * (len(per_query) - 1))]}
+    res["search_ms"] = cold_search(korpus, kidx, lines)
+    res["batch"], res["batch_runs"] = batch(korpus, kidx, queries, args.threads, args.runs)
+    res["segments"] = segments(kidx)
 
-    # Batch throughput, whole process; --runs rounds over both query sets, medians shown.
-    res["batch"] = {}
-    res["batch_runs"] = {k: [] for k in queries}
-    for _ in range(args.runs):
-        for k, q in queries.items():
-            t = time.perf_counter()
-            subprocess.run([korpus, "--index", str(kidx), "batch", str(q), "--threads", str(args.threads), "-q"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-            res["batch_runs"][k].append(k / (time.perf_counter() - t))
-    for k, each in res["batch_runs"].items():
-        res["batch"][k] = statistics.median(each)
+    # The day's new articles into the full index, then the same file again (unchanged).
+    res["increments"] = []
+    for day in range(args.increments):
+        daily = work / f"daily-{day + 1}.jsonl"
+        if not daily.exists():
+            gen = work / "daily-gen"
+            run([sys.executable, str(bench / "make_corpus.py"), "--articles", "1000",
+                 "--seed", str(1001 + day), "--format", "jsonl", "--out", str(gen), "--quiet"])
+            with open(gen / "articles.jsonl", encoding="utf-8") as src, \
+                    open(daily, "w", encoding="utf-8") as out:
+                for line in src:
+                    a = json.loads(line)
+                    a["id"] = f"new{day + 1}-{a['id']}"
+                    out.write(json.dumps(a, ensure_ascii=False) + "\n")
+        ingest = [korpus, "--index", str(kidx), "ingest", "-q", "--threads", str(args.threads), str(daily)]
+        added = timed(ingest)[:2]
+        again = timed(ingest)[:2] if day == 0 else None
+        res["increments"].append({"add": added, "unchanged": again})
+    if args.increments > 1:
+        res["after_increments"] = {
+            "search_ms": cold_search(korpus, kidx, lines),
+            "batch": batch(korpus, kidx, queries, args.threads, args.runs)[0],
+            "segments": segments(kidx),
+        }
 
     # The analyzer alone, one thread.
     p = subprocess.run([str(ROOT / "target/dist/examples/analyzer"), str(articles)],
@@ -223,6 +265,21 @@ def main():
     for kq, qps in res["batch"].items():
         each = ", ".join(f"{x:,.0f}" for x in res["batch_runs"][kq])
         print(f"| batch {kq:,} queries (median of {args.runs}) | {qps:,.0f} queries/s (runs: {each}) | | |")
+    print(f"| segments | {res['segments']} | | |")
+    first = res["increments"][0] if res["increments"] else None
+    if first:
+        (aw, ar), (uw, ur) = first["add"], first["unchanged"]
+        print(f"| add 1,000 new articles | {aw:.2f} s, peak RSS {ar / 1e6:.0f} MB | | |")
+        print(f"| add the same 1,000 again (unchanged) | {uw:.2f} s, peak RSS {ur / 1e6:.0f} MB | | |")
+    after = res.get("after_increments")
+    if after:
+        adds = [w for (w, _) in (d["add"] for d in res["increments"])]
+        print(f"| {len(adds)} daily adds of 1,000 | median {statistics.median(adds):.2f} s, max {max(adds):.2f} s | | |")
+        s = after["search_ms"]
+        print(f"| … then cold search | p50 {s['p50']:.1f} ms, p90 {s['p90']:.1f} ms | | |")
+        for kq, qps in after["batch"].items():
+            print(f"| … then batch {kq:,} queries | {qps:,.0f} queries/s | | |")
+        print(f"| … then segments | {after['segments']} | | |")
     cold, warm = res["analyzer_ns_per_word"]
     print(f"| German analyzer alone (1 thread) | {cold:.0f} ns/word cold, {warm:.0f} ns/word warm | | |")
     small = work / "results-10000.json"

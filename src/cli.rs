@@ -152,6 +152,11 @@ pub struct IngestArgs {
     /// Worker threads [default: all cores]
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Memory for indexing buffers, in MB; half of it holds new documents before they are
+    /// written out (less memory: more, smaller segments to merge)
+    #[arg(long, value_name = "MB", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(64..=65536))]
+    pub memory: u64,
     /// Print errors only: no progress bar, warnings or summary
     #[arg(long, short)]
     pub quiet: bool,

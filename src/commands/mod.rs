@@ -68,6 +68,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Outcom
                 rebuild: args.rebuild,
                 prune: args.prune,
                 threads: config::threads(args.threads),
+                memory_mb: args.memory,
                 quiet: args.quiet,
             };
             ingest::run(&cfg, config::progress(args.quiet), diag)
@@ -132,6 +133,7 @@ pub fn open_index(
             rebuild: false,
             prune: false,
             threads: config::threads(None),
+            memory_mb: crate::ingest::DEFAULT_MEMORY_MB,
             quiet: false,
         };
         let report = crate::ingest::ingest(&cfg, &(), diag)?;

@@ -45,26 +45,40 @@ impl Columns {
         }))
     }
 
-    /// The article whose record is `doc` (none when `doc` is a passage).
-    fn get(&self, doc: DocId) -> tantivy::Result<Option<Indexed>> {
-        let text = |c: &StrColumn| -> tantivy::Result<Option<String>> {
-            let Some(ord) = c.term_ords(doc).next() else {
-                return Ok(None);
-            };
-            let mut out = String::new();
-            c.ord_to_str(ord, &mut out)?;
-            Ok(Some(out))
-        };
-        let Some(id) = text(&self.id)? else {
-            return Ok(None);
-        };
-        Ok(Some(Indexed {
-            id,
-            content_hash: text(&self.hash)?.unwrap_or_default(),
-            path: text(&self.path)?.unwrap_or_default(),
-            passages: self.passages.first(doc).unwrap_or(0),
-        }))
+    /// The articles whose records are among `docs` (passages have none), their strings read
+    /// from the dictionaries in order.
+    fn get(&self, docs: &[DocId]) -> std::io::Result<Vec<Indexed>> {
+        let ids = strings(&self.id, docs)?;
+        let hashes = strings(&self.hash, docs)?;
+        let paths = strings(&self.path, docs)?;
+        let mut out = Vec::new();
+        for (i, id) in ids.into_iter().enumerate() {
+            if let Some(id) = id {
+                out.push(Indexed {
+                    id,
+                    content_hash: hashes[i].clone().unwrap_or_default(),
+                    path: paths[i].clone().unwrap_or_default(),
+                    passages: self.passages.first(docs[i]).unwrap_or(0),
+                });
+            }
+        }
+        Ok(out)
     }
+}
+
+/// Each document's value of a string column (none where it has none).
+fn strings(column: &StrColumn, docs: &[DocId]) -> std::io::Result<Vec<Option<String>>> {
+    let ords: Vec<Option<u64>> = docs.iter().map(|&d| column.term_ords(d).next()).collect();
+    let mut sorted: Vec<u64> = ords.iter().flatten().copied().collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut values = Vec::with_capacity(sorted.len());
+    (column.dictionary()).sorted_ords_to_term_cb(&sorted, |bytes| {
+        values.push(String::from_utf8_lossy(bytes).into_owned());
+    })?;
+    Ok((ords.into_iter())
+        .map(|o| Some(values[sorted.binary_search(&o?).ok()?].clone()))
+        .collect())
 }
 
 /// The articles of an index as it was committed when the ingest started (or none).
@@ -96,15 +110,15 @@ impl Existing {
                 continue;
             };
             let alive = reader.alive_bitset();
+            let mut docs = Vec::new();
             let mut doc = postings.doc();
             while doc != TERMINATED {
-                if alive.is_none_or(|a| a.is_alive(doc))
-                    && let Some(found) = columns.get(doc)?
-                {
-                    out.push(found);
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    docs.push(doc);
                 }
                 doc = postings.advance();
             }
+            out.extend(columns.get(&docs)?);
         }
         Ok(out)
     }

@@ -2,13 +2,13 @@
 //! replaced), prunes articles whose files are gone, and commits once per run. Nothing is
 //! visible to readers until [`ArticleWriter::commit`]; dropping the writer rolls back.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, Condvar, Mutex};
 
 use tantivy::Searcher;
 
 use tantivy::directory::error::LockError;
-use tantivy::indexer::UserOperation;
+use tantivy::indexer::{IndexWriterOptions, UserOperation};
 use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
@@ -38,8 +38,41 @@ pub struct ArticleWriter {
     path: String,
     /// The articles committed before this run (none with `rebuild`).
     existing: Existing,
-    /// The ids written or kept in this run, with the path each came from.
-    seen: Mutex<HashMap<String, String>>,
+    /// The ids written or kept in this run.
+    seen: Mutex<Seen>,
+}
+
+/// The ids of a run's articles with the file each came from, compact: a 128-bit hash per id
+/// and one copy of each path (a million articles take about 40 MB, not the 150 MB of strings).
+#[derive(Default)]
+struct Seen {
+    ids: FxHashMap<u128, u64>,
+    paths: FxHashMap<u64, String>,
+}
+
+impl Seen {
+    fn key(text: &str) -> u128 {
+        let hash = blake3::hash(text.as_bytes());
+        u128::from_le_bytes(hash.as_bytes()[..16].try_into().unwrap_or_default())
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.ids.contains_key(&Seen::key(id))
+    }
+
+    /// Where `id` was first seen, if it was.
+    fn first_path(&self, id: &str) -> Option<&str> {
+        let path = self.ids.get(&Seen::key(id))?;
+        self.paths.get(path).map(String::as_str)
+    }
+
+    fn insert(&mut self, id: &str, path: &str) {
+        let path_key = Seen::key(path) as u64;
+        self.paths
+            .entry(path_key)
+            .or_insert_with(|| path.to_string());
+        self.ids.insert(Seen::key(id), path_key);
+    }
 }
 
 impl ArticleWriter {
@@ -54,9 +87,17 @@ impl ArticleWriter {
         rebuild: bool,
     ) -> Result<ArticleWriter, IndexError> {
         let path = index.path.display().to_string();
+        // tantivy gives every indexing thread at least 15 MB.
+        let threads = threads.clamp(1, (memory_bytes / (15 << 20)).max(1));
+        let options = IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(memory_bytes / threads)
+            // One merge at a time: each merge maps the segments it reads.
+            .num_merge_threads(1)
+            .build();
         let writer = index
             .index
-            .writer_with_num_threads(threads.max(1), memory_bytes)
+            .writer_with_options(options)
             .map_err(|e| match e {
                 TantivyError::LockFailure(LockError::LockBusy, _) => {
                     IndexError::Locked { path: path.clone() }
@@ -83,7 +124,7 @@ impl ArticleWriter {
             fields: index.fields.clone(),
             path,
             existing,
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::default(),
         })
     }
 
@@ -106,12 +147,12 @@ impl ArticleWriter {
         let id = &meta.id;
         {
             let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(first) = seen.get(id) {
+            if let Some(first) = seen.first_path(id) {
                 return Ok(Upsert::Duplicate {
-                    first_path: first.clone(),
+                    first_path: first.to_string(),
                 });
             }
-            seen.insert(id.clone(), meta.path.clone());
+            seen.insert(id, &meta.path);
         }
         let old = (self.existing.by_id(id)).map_err(|e| self.err("could not read the index", e))?;
         Ok(match old {
@@ -136,8 +177,8 @@ impl ArticleWriter {
     /// count, or `None` when no such article is left unclaimed.
     pub fn keep(&self, path: &str, candidates: &[(String, u64)]) -> Option<usize> {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let (id, passages) = candidates.iter().find(|(id, _)| !seen.contains_key(id))?;
-        seen.insert(id.clone(), path.to_string());
+        let (id, passages) = candidates.iter().find(|(id, _)| !seen.contains(id))?;
+        seen.insert(id, path);
         Some(*passages as usize)
     }
 
@@ -205,7 +246,7 @@ impl ArticleWriter {
         let mut pruned = Vec::new();
         (self.existing.for_paths(gone, |_, articles| {
             for a in articles {
-                if !seen.contains_key(&a.id) {
+                if !seen.contains(&a.id) {
                     self.withdraw(&a.id);
                     pruned.push(a.id);
                 }

@@ -27,8 +27,8 @@ use crate::index::{ArticleWriter, KorpusIndex};
 pub const EMBEDDED_PATH: &str = "corpus/trump-kim-nordkorea-romanze.txt";
 const EMBEDDED: &[u8] = include_bytes!("../../corpus/trump-kim-nordkorea-romanze.txt");
 
-/// Indexing memory budget shared by the writer threads.
-const WRITER_MEMORY: usize = 512 << 20;
+/// The default of `--memory`, in MB.
+pub const DEFAULT_MEMORY_MB: u64 = 1024;
 
 /// What to read.
 #[derive(Debug, Clone)]
@@ -61,6 +61,9 @@ pub struct IngestConfig {
     /// Remove articles whose files under the input paths are gone.
     pub prune: bool,
     pub threads: usize,
+    /// The memory budget of the run, in MB (see `docs/performance.md`): half of it buffers new
+    /// documents in tantivy's indexing threads.
+    pub memory_mb: u64,
     /// Print errors only (no warnings, notes or skip counts).
     pub quiet: bool,
 }
@@ -104,7 +107,8 @@ pub fn ingest(
         true => None,
         false => Some(index.reader()?.searcher()),
     };
-    let writer = ArticleWriter::new(&index, existing, cfg.threads, WRITER_MEMORY, cfg.rebuild)?;
+    let buffers = usize::try_from(cfg.memory_mb / 2 * (1 << 20)).unwrap_or(usize::MAX);
+    let writer = ArticleWriter::new(&index, existing, cfg.threads, buffers, cfg.rebuild)?;
     let (tally, diagnostics) = (Tally::default(), Diagnostics::default());
     let run = Run {
         writer: &writer,
