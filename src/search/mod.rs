@@ -340,19 +340,6 @@ impl Engine {
                 facets::sort_by_date(&mut dated, newest);
                 (Some(total), dated.into_iter().map(|(_, c)| c).collect())
             }
-            (Sort::Relevance, GroupBy::Passage) if req.count_total => {
-                let (top, count) = searcher
-                    .search_with_statistics_provider(
-                        &full,
-                        &(top::TopScores::new(window, &self.order), Count),
-                        &self.stats,
-                    )
-                    .map_err(tantivy_err)?;
-                (
-                    Some(count),
-                    top.into_iter().map(|(s, k, a)| (s, k, a, None)).collect(),
-                )
-            }
             (Sort::Relevance, GroupBy::Passage) => {
                 let top = searcher
                     .search_with_statistics_provider(
@@ -361,8 +348,14 @@ impl Engine {
                         &self.stats,
                     )
                     .map_err(tantivy_err)?;
+                // Counted apart, without scores: counted with the best k, every match would be
+                // scored (no skipping), which costs more than a second pass that only counts.
+                let total = match req.count_total {
+                    true => Some(searcher.search(&full, &Count).map_err(tantivy_err)?),
+                    false => None,
+                };
                 (
-                    None,
+                    total,
                     top.into_iter().map(|(s, k, a)| (s, k, a, None)).collect(),
                 )
             }
