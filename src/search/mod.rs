@@ -414,8 +414,19 @@ impl Engine {
                 ));
             }
         }
-        for (hit, &(_, _, addr, _)) in hits.iter_mut().zip(&ranked) {
-            if req.explain {
+        let near = match req.explain {
+            true => {
+                let prox = proximity::Proximity::new(searcher, &self.stats, &proximity)
+                    .map_err(tantivy_err)?;
+                let docs: Vec<_> = ranked.iter().map(|c| c.2).collect();
+                let scores = prox.scores(&docs).map_err(tantivy_err)?;
+                let pairs: Vec<String> = prox.pairs().map(|n| n.describe(searcher)).collect();
+                Some((pairs, scores))
+            }
+            false => None,
+        };
+        for (i, (hit, &(_, _, addr, _))) in hits.iter_mut().zip(&ranked).enumerate() {
+            if let Some((pairs, scores)) = &near {
                 let scoring =
                     EnableScoring::enabled_from_statistics_provider(&self.stats, searcher);
                 let reader = searcher.segment_reader(addr.segment_ord);
@@ -424,13 +435,10 @@ impl Engine {
                     .and_then(|w| w.explain(reader, addr.doc_id))
                     .map_err(tantivy_err)?;
                 let mut parts = contributions(&e, searcher.schema());
-                let prox = proximity::Proximity::new(searcher, &self.stats, &proximity)
-                    .map_err(tantivy_err)?;
-                let scores = prox.scores(&[addr]).map_err(tantivy_err)?;
-                for (near, &score) in prox.pairs().zip(&scores[0]) {
+                for (what, &score) in pairs.iter().zip(&scores[i]) {
                     if score > 0.0 {
                         parts.push(Contribution {
-                            what: near.describe(searcher),
+                            what: what.clone(),
                             score,
                         });
                     }

@@ -100,6 +100,7 @@ impl<'a> Proximity<'a> {
         let mut positions: Vec<Vec<u32>> = vec![Vec::new(); terms.len()];
         let mut segment = None;
         let mut postings: Vec<Option<SegmentPostings>> = Vec::new();
+        let mut norms = Vec::new();
         for i in order {
             let DocAddress {
                 segment_ord,
@@ -116,6 +117,9 @@ impl<'a> Proximity<'a> {
                         Ok(postings)
                     })
                     .collect::<tantivy::Result<_>>()?;
+                norms = (self.pairs.iter())
+                    .map(|(p, _)| reader.get_fieldnorms_reader(p.field))
+                    .collect::<tantivy::Result<_>>()?;
             }
             for (p, found) in postings.iter_mut().zip(&mut positions) {
                 found.clear();
@@ -126,18 +130,14 @@ impl<'a> Proximity<'a> {
                     p.positions(found);
                 }
             }
-            let mut scores = Vec::with_capacity(self.pairs.len());
-            for ((near, weight), &(a, b)) in self.pairs.iter().zip(&pair_terms) {
-                let n = near_count(&positions[a], &positions[b], near.slop);
-                scores.push(match n {
-                    0 => 0.0,
-                    n => {
-                        let norms = reader.get_fieldnorms_reader(near.field)?;
-                        weight.score(norms.fieldnorm_id(doc_id), n)
+            out[i] = (self.pairs.iter().zip(&pair_terms).zip(&norms))
+                .map(|(((near, weight), &(a, b)), norms)| {
+                    match near_count(&positions[a], &positions[b], near.slop) {
+                        0 => 0.0,
+                        n => weight.score(norms.fieldnorm_id(doc_id), n),
                     }
-                });
-            }
-            out[i] = scores;
+                })
+                .collect();
         }
         Ok(out)
     }
